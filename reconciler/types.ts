@@ -14,8 +14,8 @@ export interface Settings {
   /** Execution timeout of the activation document; a command older than this is treated as lost. */
   activationTimeoutSeconds: number;
   /**
-   * How long a freshly promoted instance may stay not-healthy in the target groups before it is
-   * fenced: covers NLB registration (minutes) plus healthy-threshold x interval.
+   * How long after its activation was requested an instance may stay unhealthy in the target
+   * groups before it is fenced: activation time + NLB registration (minutes) + health checks.
    */
   promotionGraceSeconds: number;
   /** Interval between GetCommandInvocation polls while an activation runs. */
@@ -58,8 +58,6 @@ export interface Activation {
   instanceId: string;
   status: CommandStatus;
   requestedAt: number;
-  /** When the command reached a terminal status, if it did (taken from the invocation). */
-  completedAt?: number;
   /**
    * When the reconciler first saw the capacity deficit that this activation answers; carried in
    * the command's Comment so that the failover time can be measured across invocations.
