@@ -1,0 +1,83 @@
+// act: carries out a plan. Fencing first (deregister, cancelActivation, markUnhealthy, in
+// parallel); then THE GATE: "register" and "activate" run (in parallel) only if every deregister
+// and every cancelActivation succeeded. The planner's rule 1 (never more than the declared
+// capacity active) relies on it: a promotion fills a slot that a fencing action freed, so if the
+// slot was not freed the promotion must not happen. markUnhealthy frees no slot (the deregister
+// does), so its failure does not close the gate. Every action's error ends in its Outcome; act
+// never throws.
+import { activate, type ActOutcome, type ActivationResult } from "./activate";
+import type { Deps } from "./deps";
+import { describeError } from "./errors";
+import { cancelActivation, deregisterTargets, markUnhealthy, registerTargets } from "./mutations";
+import type { Action, Plan } from "./types";
+
+export type { ActOutcome } from "./activate";
+
+export const GATE_CLOSED = "skipped: a fencing action failed";
+
+/** Runs the plan's actions; outcomes come back in the plan's order. */
+export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
+  const outcomes: ActOutcome[] = new Array(plan.actions.length);
+  const fencing = indicesOf(plan, (action) => !isPromotion(action));
+  const promotions = indicesOf(plan, isPromotion);
+
+  await Promise.all(
+    fencing.map(async (i) => {
+      outcomes[i] = await run(deps, plan.actions[i]);
+    }),
+  );
+  const gateOpen = fencing.every((i) => outcomes[i].ok || !closesGate(plan.actions[i]));
+  await Promise.all(
+    promotions.map(async (i) => {
+      const action = plan.actions[i];
+      outcomes[i] = gateOpen
+        ? await run(deps, action)
+        : { action, ok: false, durationMs: 0, error: GATE_CLOSED };
+    }),
+  );
+  return outcomes;
+}
+
+function isPromotion(action: Action): boolean {
+  return action.kind === "register" || action.kind === "activate";
+}
+
+/** A failed deregister or cancel leaves a slot taken: nothing may be promoted into it. */
+function closesGate(action: Action): boolean {
+  return action.kind === "deregister" || action.kind === "cancelActivation";
+}
+
+function indicesOf(plan: Plan, keep: (action: Action) => boolean): number[] {
+  return plan.actions.flatMap((action, i) => (keep(action) ? [i] : []));
+}
+
+/** One action, timed with deps.now(), its error captured. */
+async function run(deps: Deps, action: Action): Promise<ActOutcome> {
+  const startedAt = deps.now();
+  let result: ActivationResult;
+  try {
+    result = await perform(deps, action);
+  } catch (error) {
+    result = { ok: false, error: describeError(error) };
+  }
+  return { action, ...result, durationMs: deps.now() - startedAt };
+}
+
+async function perform(deps: Deps, action: Action): Promise<ActivationResult> {
+  switch (action.kind) {
+    case "deregister":
+      await deregisterTargets(deps, action.instanceId, action.targetGroupArns);
+      return { ok: true };
+    case "cancelActivation":
+      await cancelActivation(deps, action.commandId, action.instanceId);
+      return { ok: true };
+    case "markUnhealthy":
+      await markUnhealthy(deps, action.instanceId);
+      return { ok: true };
+    case "register":
+      await registerTargets(deps, action.instanceId, action.targetGroupArns);
+      return { ok: true, registeredAt: deps.now() };
+    case "activate":
+      return activate(deps, action);
+  }
+}
