@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { setTimeout as wait } from "node:timers/promises";
+import { realClock, SimulatedAws, VIRTUAL_EPOCH, VirtualClock } from "../../sandbox/sim";
+
+const A = "i-00000000000000001";
+const B = "i-00000000000000002";
+const C = "i-00000000000000003";
+const DOCUMENT = "warm-standby-activate";
+
+function newSim(options: ConstructorParameters<typeof SimulatedAws>[0] = {}) {
+  const clock = new VirtualClock();
+  return { clock, sim: new SimulatedAws({ ...options, clock }) };
+}
+
+describe("SimulatedAws core (in-process, virtual clock)", () => {
+  it("starts warm: InService, agents Online, launched a minute apart, no events", () => {
+    const { sim } = newSim({ instanceCount: 3 });
+    assert.deepEqual(
+      sim.instances().map((i) => [i.instanceId, i.lifecycleState, i.agentOnline, i.launchTime]),
+      [
+        [A, "InService", true, VIRTUAL_EPOCH - 180_000],
+        [B, "InService", true, VIRTUAL_EPOCH - 120_000],
+        [C, "InService", true, VIRTUAL_EPOCH - 60_000],
+      ],
+    );
+    assert.deepEqual(sim.events, []);
+    assert.deepEqual(sim.activeInstanceIds(), []);
+    assert.equal(sim.maxActiveSeen, 0);
+  });
+
+  it("active = registered and not draining, or an activation in flight (Cancelling included)", () => {
+    const { clock, sim } = newSim({ instanceCount: 3 });
+    const tg = sim.options.targetGroupArns[0];
+    sim.call("elbv2", "RegisterTargets", { TargetGroupArn: tg, Targets: [{ Id: A }] });
+    const { Command } = sim.call("ssm", "SendCommand", {
+      DocumentName: DOCUMENT,
+      InstanceIds: [B],
+    }) as {
+      Command: { CommandId: string };
+    };
+    assert.deepEqual(sim.activeInstanceIds(), [A, B]);
+    clock.advance(sim.timings.agentPickupMs);
+    sim.call("ssm", "CancelCommand", { CommandId: Command.CommandId });
+    assert.equal(sim.commands()[0].status, "Cancelling");
+    assert.deepEqual(sim.activeInstanceIds(), [A, B]);
+    clock.advance(sim.timings.agentPickupMs);
+    assert.deepEqual(sim.activeInstanceIds(), [A]);
+    sim.call("elbv2", "DeregisterTargets", { TargetGroupArn: tg, Targets: [{ Id: A }] });
+    assert.deepEqual(sim.activeInstanceIds(), []);
+    assert.equal(sim.maxActiveSeen, 2);
+  });
+
+  it("maxActiveSeen and maxAppRunningSeen see peaks reached between inspections", () => {
+    const { clock, sim } = newSim({ instanceCount: 3 });
+    sim.call("ssm", "SendCommand", { DocumentName: DOCUMENT, InstanceIds: [A] });
+    sim.call("ssm", "SendCommand", { DocumentName: DOCUMENT, InstanceIds: [B] });
+    // Both applications start and then stop while nobody looks.
+    clock.advance(sim.timings.agentPickupMs + sim.timings.activationMs);
+    sim.stopApp(A);
+    sim.stopApp(B);
+    assert.deepEqual(sim.appRunningIds(), []);
+    assert.deepEqual(sim.activeInstanceIds(), []);
+    assert.equal(sim.maxActiveSeen, 2);
+    assert.equal(sim.maxAppRunningSeen, 2);
+  });
+
+  it("records the terminate and launch events exactly as EventBridge shapes them", () => {
+    const { clock, sim } = newSim({ instanceCount: 2 });
+    clock.advance(5_000);
+    sim.terminate(A);
+    const { terminateMs, launchMs } = sim.timings;
+    clock.advance(terminateMs + launchMs);
+    const [terminated, launched] = sim.events;
+    const at = (ms: number) => new Date(VIRTUAL_EPOCH + ms).toISOString();
+    assert.deepEqual(terminated, {
+      version: "0",
+      id: terminated.id,
+      "detail-type": "EC2 Instance Terminate Successful",
+      source: "aws.autoscaling",
+      account: "123456789012",
+      time: at(5_000 + terminateMs).replace(".000Z", "Z"),
+      region: "eu-central-1",
+      resources: [sim.groupArn, `arn:aws:ec2:eu-central-1:123456789012:instance/${A}`],
+      detail: {
+        Origin: "AutoScalingGroup",
+        Destination: "EC2",
+        StatusCode: "InProgress",
+        Description: `Terminating EC2 instance: ${A}`,
+        AutoScalingGroupName: "warm-standby",
+        ActivityId: terminated.detail.ActivityId,
+        Details: { "Availability Zone": "eu-central-1a", "Subnet ID": "subnet-00000000000000001" },
+        RequestId: terminated.detail.RequestId,
+        StatusMessage: "",
+        EndTime: at(5_000 + terminateMs),
+        EC2InstanceId: A,
+        StartTime: at(5_000),
+        Cause:
+          `At ${at(5_000).replace(".000Z", "Z")} an instance was taken out of service in response ` +
+          "to an EC2 health check indicating it has been terminated or stopped.",
+      },
+    });
+    assert.match(terminated.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(launched["detail-type"], "EC2 Instance Launch Successful");
+    assert.equal(launched.detail.EC2InstanceId, C);
+    assert.equal(launched.detail.Description, `Launching a new EC2 instance: ${C}`);
+    assert.deepEqual(
+      [launched.detail.Origin, launched.detail.Destination],
+      ["EC2", "AutoScalingGroup"],
+    );
+    assert.equal(launched.detail.StartTime, at(5_000 + terminateMs));
+    assert.equal(launched.detail.EndTime, at(5_000 + terminateMs + launchMs));
+    assert.equal(new Set(sim.events.map((e) => e.id)).size, 2);
+  });
+
+  it("processes transitions lazily, each at its own time", () => {
+    const { clock, sim } = newSim({ instanceCount: 1 });
+    sim.terminate(A);
+    clock.advance(60_000); // long after everything
+    const { terminateMs, launchMs, agentOnlineMs } = sim.timings;
+    const t0 = VIRTUAL_EPOCH;
+    assert.deepEqual(
+      sim.history.map((entry) => [entry.at - t0, entry.instanceId, entry.what]),
+      [
+        [0, A, "Terminating (an EC2 health check indicating it has been terminated or stopped)"],
+        [0, A, "SSM agent ConnectionLost"],
+        [terminateMs, A, "terminated"],
+        [terminateMs, B, "launched in eu-central-1a: Pending"],
+        [terminateMs + launchMs, B, "InService"],
+        [terminateMs + agentOnlineMs, B, "SSM agent Online"],
+      ],
+    );
+  });
+
+  it("logs every call with its time and outcome; counts per operation; resets", () => {
+    const { clock, sim } = newSim();
+    sim.call("autoscaling", "DescribeAutoScalingGroups", {});
+    clock.advance(10);
+    assert.throws(() => sim.call("ssm", "GetCommandInvocation", { CommandId: "x", InstanceId: A }));
+    assert.deepEqual(sim.calls, [
+      {
+        service: "autoscaling",
+        operation: "DescribeAutoScalingGroups",
+        input: {},
+        at: VIRTUAL_EPOCH,
+      },
+      {
+        service: "ssm",
+        operation: "GetCommandInvocation",
+        input: { CommandId: "x", InstanceId: A },
+        at: VIRTUAL_EPOCH + 10,
+        error: "InvocationDoesNotExist",
+      },
+    ]);
+    assert.deepEqual(sim.callCounts(), { DescribeAutoScalingGroups: 1, GetCommandInvocation: 1 });
+    sim.resetCalls();
+    assert.deepEqual(sim.calls, []);
+  });
+
+  it("is deterministic: same options and clock, same ids and history", () => {
+    const run = () => {
+      const { clock, sim } = newSim({ instanceCount: 2 });
+      sim.call("ssm", "SendCommand", { DocumentName: DOCUMENT, InstanceIds: [B] });
+      sim.terminate(A);
+      clock.advance(10_000);
+      return { events: sim.events, history: sim.history, commands: sim.commands() };
+    };
+    assert.deepEqual(run(), run());
+  });
+
+  it("test controls refuse instances the group does not have", () => {
+    const { clock, sim } = newSim({ instanceCount: 1 });
+    assert.throws(() => sim.terminate("i-0000000000000cafe"), /not an instance of the group/);
+    sim.terminate(A);
+    clock.advance(sim.timings.terminateMs);
+    assert.throws(() => sim.stopApp(A), /not an instance of the group/);
+    assert.throws(() => sim.setAgentOnline(A, true), /not an instance of the group/);
+  });
+
+  it("rejects inconsistent options", () => {
+    assert.throws(
+      () => new SimulatedAws({ targetPorts: [1, 2], timings: { launchMs: -1 } }),
+      /targetPorts must have one port per target group; timings.launchMs must be >= 0/,
+    );
+  });
+
+  it("runs on the real clock too: transitions happen as wall-clock time passes", async () => {
+    const sim = new SimulatedAws({
+      clock: realClock,
+      instanceCount: 1,
+      timings: { terminateMs: 5, launchMs: 5, agentOnlineMs: 5 },
+    });
+    sim.terminate(A);
+    assert.deepEqual(sim.groupInstanceIds(), []);
+    await wait(40);
+    assert.deepEqual(
+      sim.instances().map((i) => [i.instanceId, i.lifecycleState, i.agentOnline]),
+      [
+        [A, "Gone", false],
+        [B, "InService", true],
+      ],
+    );
+    assert.equal(sim.nextTransitionAt(), undefined);
+  });
+});
