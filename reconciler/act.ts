@@ -9,6 +9,7 @@ import { activate, type ActOutcome, type ActivationResult } from "./activate";
 import type { Deps } from "./deps";
 import { describeError } from "./errors";
 import { cancelActivation, deregisterTargets, markUnhealthy, registerTargets } from "./mutations";
+import { gatesPromotion, raisesActive } from "./plan-gate";
 import type { Action, Plan } from "./types";
 
 export type { ActOutcome } from "./activate";
@@ -18,15 +19,15 @@ export const GATE_CLOSED = "skipped: a fencing action failed";
 /** Runs the plan's actions; outcomes come back in the plan's order. */
 export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
   const outcomes: ActOutcome[] = new Array(plan.actions.length);
-  const fencing = indicesOf(plan, (action) => !isPromotion(action));
-  const promotions = indicesOf(plan, isPromotion);
+  const fencing = indicesOf(plan, (action) => !raisesActive(action));
+  const promotions = indicesOf(plan, raisesActive);
 
   await Promise.all(
     fencing.map(async (i) => {
       outcomes[i] = await run(deps, plan.actions[i]);
     }),
   );
-  const gateOpen = fencing.every((i) => outcomes[i].ok || !closesGate(plan.actions[i]));
+  const gateOpen = fencing.every((i) => outcomes[i].ok || !gatesPromotion(plan.actions[i]));
   await Promise.all(
     promotions.map(async (i) => {
       const action = plan.actions[i];
@@ -36,15 +37,6 @@ export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
     }),
   );
   return outcomes;
-}
-
-function isPromotion(action: Action): boolean {
-  return action.kind === "register" || action.kind === "activate";
-}
-
-/** A failed deregister or cancel leaves a slot taken: nothing may be promoted into it. */
-function closesGate(action: Action): boolean {
-  return action.kind === "deregister" || action.kind === "cancelActivation";
 }
 
 function indicesOf(plan: Plan, keep: (action: Action) => boolean): number[] {
