@@ -24,7 +24,7 @@ export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
 
   await Promise.all(
     fencing.map(async (i) => {
-      outcomes[i] = await run(deps, plan.actions[i]);
+      outcomes[i] = await runAction(deps, plan.actions[i]);
     }),
   );
   const gateOpen = fencing.every((i) => outcomes[i].ok || !gatesPromotion(plan.actions[i]));
@@ -32,7 +32,7 @@ export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
     promotions.map(async (i) => {
       const action = plan.actions[i];
       outcomes[i] = gateOpen
-        ? await run(deps, action)
+        ? await runAction(deps, action)
         : { action, ok: false, durationMs: 0, error: GATE_CLOSED };
     }),
   );
@@ -44,7 +44,7 @@ function indicesOf(plan: Plan, keep: (action: Action) => boolean): number[] {
 }
 
 /** One action, timed with deps.now(), its error captured. */
-async function run(deps: Deps, action: Action): Promise<ActOutcome> {
+async function runAction(deps: Deps, action: Action): Promise<ActOutcome> {
   const startedAt = deps.now();
   let result: ActivationResult;
   try {
