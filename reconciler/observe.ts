@@ -25,6 +25,8 @@ import {
 export const ACTIVATION_HISTORY_MS = 7 * 24 * 3600 * 1000;
 /** DescribeInstanceInformation accepts at most 50 ids per InstanceIds filter and page. */
 export const INSTANCE_INFORMATION_BATCH = 50;
+/** EC2 rejects more filter values than this in one call (FilterLimitExceeded). */
+export const EC2_FILTER_VALUES_MAX = 200;
 
 /** Observes the group, its load balancer, target groups and activations at deps.now(). */
 export async function observe(deps: Deps, signalAt?: number): Promise<Snapshot> {
@@ -64,6 +66,15 @@ export function parseCapacity(value: string | undefined): number | null {
 export function parseDeficitSince(comment: string | undefined): number | undefined {
   const match = /warm-standby deficit-since=([0-9]+)/.exec(comment ?? "");
   return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * ISO-8601 in whole seconds ("2024-07-07T00:00:00Z"), the form the SSM API reference gives for
+ * the InvokedAfter filter; toISOString()'s milliseconds are not in it. Truncated: a week-long
+ * window does not care about the lost fraction of a second.
+ */
+function wholeSecondIso(time: number): string {
+  return new Date(Math.floor(time / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** NextToken only on follow-up pages, so that first requests carry exactly the documented fields. */
@@ -123,7 +134,7 @@ async function describeRegistrations(deps: Deps): Promise<Registration[]> {
 async function listActivations(deps: Deps, now: number): Promise<Activation[]> {
   const filters = [
     { key: "DocumentName" as const, value: deps.settings.documentName },
-    { key: "InvokedAfter" as const, value: new Date(now - ACTIVATION_HISTORY_MS).toISOString() },
+    { key: "InvokedAfter" as const, value: wholeSecondIso(now - ACTIVATION_HISTORY_MS) },
   ];
   const activations: Activation[] = [];
   let nextToken: string | undefined;
@@ -172,36 +183,44 @@ async function describeFacts(
   return facts;
 }
 
+/**
+ * Launch times through the "instance-id" filter, not InstanceIds: with InstanceIds one id that EC2
+ * does not know yet (eventual consistency right after a launch) fails the whole call with
+ * InvalidInstanceID.NotFound; a filter just leaves it out (it then gets no facts).
+ */
 async function describeLaunchTimes(
   deps: Deps,
   instanceIds: string[],
 ): Promise<Map<string, number>> {
   const launchTimes = new Map<string, number>();
-  let nextToken: string | undefined;
-  do {
-    const output = await deps.clients.ec2.send(
-      new DescribeInstancesCommand({ InstanceIds: instanceIds, ...page(nextToken) }),
-    );
-    for (const reservation of output.Reservations ?? []) {
-      for (const instance of reservation.Instances ?? []) {
-        if (instance.InstanceId && instance.LaunchTime) {
-          launchTimes.set(instance.InstanceId, instance.LaunchTime.getTime());
+  await Promise.all(
+    batchesOf(instanceIds, EC2_FILTER_VALUES_MAX).map(async (batch) => {
+      let nextToken: string | undefined;
+      do {
+        const output = await deps.clients.ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: "instance-id", Values: batch }],
+            ...page(nextToken),
+          }),
+        );
+        for (const reservation of output.Reservations ?? []) {
+          for (const instance of reservation.Instances ?? []) {
+            if (instance.InstanceId && instance.LaunchTime) {
+              launchTimes.set(instance.InstanceId, instance.LaunchTime.getTime());
+            }
+          }
         }
-      }
-    }
-    nextToken = output.NextToken;
-  } while (nextToken);
+        nextToken = output.NextToken;
+      } while (nextToken);
+    }),
+  );
   return launchTimes;
 }
 
 async function describeOnlineAgents(deps: Deps, instanceIds: string[]): Promise<Set<string>> {
-  const batches: string[][] = [];
-  for (let start = 0; start < instanceIds.length; start += INSTANCE_INFORMATION_BATCH) {
-    batches.push(instanceIds.slice(start, start + INSTANCE_INFORMATION_BATCH));
-  }
   const online = new Set<string>();
   await Promise.all(
-    batches.map(async (batch) => {
+    batchesOf(instanceIds, INSTANCE_INFORMATION_BATCH).map(async (batch) => {
       let nextToken: string | undefined;
       do {
         const output = await deps.clients.ssm.send(
@@ -221,4 +240,13 @@ async function describeOnlineAgents(deps: Deps, instanceIds: string[]): Promise<
     }),
   );
   return online;
+}
+
+/** Consecutive slices of at most `size` ids, for APIs that cap the ids of one request. */
+function batchesOf(ids: string[], size: number): string[][] {
+  const batches: string[][] = [];
+  for (let start = 0; start < ids.length; start += size) {
+    batches.push(ids.slice(start, start + size));
+  }
+  return batches;
 }

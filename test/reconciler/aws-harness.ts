@@ -212,11 +212,12 @@ export function stubWorld(mocks: Mocks, world: World): void {
         })),
     };
   });
+  // observe asks by the "instance-id" filter; ids EC2 does not know are left out, as EC2 does.
   mocks.ec2.on(DescribeInstancesCommand).callsFake(async (input) => ({
     Reservations: [
       {
         Instances: world.instances
-          .filter((instance) => input.InstanceIds.includes(instance.id))
+          .filter((instance) => input.Filters[0].Values.includes(instance.id))
           .map((instance) => ({
             InstanceId: instance.id,
             LaunchTime: new Date(instance.launchTime ?? T0 - 3_600_000),

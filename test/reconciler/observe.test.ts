@@ -84,7 +84,8 @@ describe("observe", () => {
       {
         Filters: [
           { key: "DocumentName", value: "app-activate" },
-          { key: "InvokedAfter", value: new Date(T0 - WEEK_MS).toISOString() },
+          // Whole seconds, as the SSM API reference writes it: T0 is 2025-03-01T10:00:00.000Z.
+          { key: "InvokedAfter", value: "2025-02-22T10:00:00Z" },
         ],
         MaxResults: 50,
       },
@@ -197,6 +198,17 @@ describe("observe", () => {
     }
   });
 
+  it("sends InvokedAfter a week back in whole seconds, the fraction truncated", async () => {
+    const h = harness();
+    stubWorld(h.mocks, { instances: [], capacityTag: "1" });
+    h.clock.now = T0 + 1_999;
+    await observe(h.deps);
+    const [{ Filters }] = inputsOf(h.mocks.ssm.commandCalls(ListCommandsCommand));
+    const invokedAfter = Filters?.find((filter) => filter.key === "InvokedAfter")?.value;
+    assert.equal(invokedAfter, "2025-02-22T10:00:01Z");
+    assert.equal(Date.parse(invokedAfter ?? ""), T0 + 1_000 - WEEK_MS);
+  });
+
   it("reports a missing group as groupFound false", async () => {
     const h = harness();
     stubWorld(h.mocks, { groupFound: false, instances: [], capacityTag: "1" });
@@ -249,7 +261,7 @@ describe("observe", () => {
         { Filters: [{ Key: "InstanceIds", Values: ["i-a", "i-b"] }], MaxResults: 50 },
       ]);
       assert.deepEqual(inputsOf(h.mocks.ec2.commandCalls(DescribeInstancesCommand)), [
-        { InstanceIds: ["i-a", "i-b"] },
+        { Filters: [{ Name: "instance-id", Values: ["i-a", "i-b"] }] },
       ]);
       assert.deepEqual(snapshot.facts, {
         "i-a": { launchTime: T0 - 7200_000, agentOnline: true },
@@ -301,13 +313,29 @@ describe("observe", () => {
         },
       ]);
       assert.deepEqual(inputsOf(h.mocks.ec2.commandCalls(DescribeInstancesCommand)), [
-        { InstanceIds: ids },
-        { InstanceIds: ids, NextToken: "ec2-2" },
+        { Filters: [{ Name: "instance-id", Values: ids }] },
+        { Filters: [{ Name: "instance-id", Values: ids }], NextToken: "ec2-2" },
       ]);
       const facts = snapshot.facts ?? {};
       assert.equal(Object.keys(facts).length, 60);
       assert.deepEqual(facts[ids[0]], { launchTime: T0 - 1000, agentOnline: true });
       assert.deepEqual(facts[ids[59]], { launchTime: T0 - 500, agentOnline: true });
+    });
+
+    it("asks EC2 by instance-id filter in batches of 200 (EC2's filter-value limit)", async () => {
+      const h = harness({ planner: { needsFacts: () => true } });
+      const instances = fleet(250);
+      stubWorld(h.mocks, { instances, capacityTag: "1" });
+      const ids = instances.map((i) => i.id);
+
+      const snapshot = await observe(h.deps);
+
+      const requests = inputsOf(h.mocks.ec2.commandCalls(DescribeInstancesCommand));
+      assert.deepEqual(requests, [
+        { Filters: [{ Name: "instance-id", Values: ids.slice(0, 200) }] },
+        { Filters: [{ Name: "instance-id", Values: ids.slice(200) }] },
+      ]);
+      assert.equal(Object.keys(snapshot.facts ?? {}).length, 250);
     });
 
     it("gives no facts to an instance EC2 does not report (never ranked as a candidate)", async () => {

@@ -1,0 +1,204 @@
+// Scenarios of promotion on the simulated AWS: first start, failover after a termination, a failing
+// activation script, and no warm candidate (agents offline, group still booting).
+import { strict as assert } from "node:assert";
+import { TWO_TARGET_GROUPS, promoteFirst, scenarios } from "./harness";
+import {
+  assertPhases,
+  healthyEverywhere,
+  instanceId,
+  instanceOf,
+  mutationsOf,
+  stateOf,
+} from "./inspect";
+
+const [I1, I2, I3, I4] = [1, 2, 3, 4].map(instanceId);
+
+describe("scenarios: promotion on the simulated AWS", () => {
+  const open = scenarios();
+
+  it("first start: the oldest warm instance is activated, registered everywhere, then healthy", async () => {
+    const s = await open({ instanceCount: 3, targetGroupArns: TWO_TARGET_GROUPS });
+    assert.deepEqual(s.sim.activeInstanceIds(), []);
+
+    const first = await s.schedule();
+
+    assertPhases(mutationsOf(first.calls, s.sim), [
+      [`SendCommand ${I1}`],
+      [`RegisterTargets ${I1} :7000`, `RegisterTargets ${I1} :7001`],
+    ]);
+    const [command] = s.sim.commands();
+    assert.equal(command.documentName, s.settings.documentName);
+    assert.equal(command.status, "Success");
+    assert.equal(command.comment, `warm-standby deficit-since=${first.startedAt}`);
+    const registeredAt = s.sim.registrations()[0].since;
+    assert.ok(registeredAt > (command.endedAt ?? Infinity), "registered only after Success");
+    assert.deepEqual(stateOf(s.sim).targets, [`${I1} :7000 initial`, `${I1} :7001 initial`]);
+    assert.equal(first.log.level, "info");
+    assert.equal(first.log.event.kind, "schedule");
+    assert.deepEqual(
+      first.report?.rounds.map((round) => round.actions.map((a) => `${a.kind} ${a.instanceId}`)),
+      [[`activate ${I1}`], []],
+    );
+    const { _aws, ...metrics } = first.emf;
+    assert.ok(_aws);
+    assert.deepEqual(metrics, {
+      AutoScalingGroupName: "warm-standby",
+      ActiveInstances: 1,
+      WarmStandbys: 2,
+      Activations: 1,
+      ActivationFailures: 0,
+      FailoverSeconds: (registeredAt - first.startedAt) / 1000,
+    });
+
+    // The NLB's registration, its health checks, and long after: still serving, not replaced.
+    s.advance(s.sim.timings.registrationMs);
+    assert.deepEqual(healthyEverywhere(s.sim), [I1]);
+    s.advance(30 * 60_000);
+    assert.deepEqual(stateOf(s.sim), {
+      group: [I1, I2, I3],
+      active: [I1],
+      appRunning: [I1],
+      targets: [`${I1} :7000 healthy`, `${I1} :7001 healthy`],
+      commands: [`${I1} Success`],
+    });
+    assert.equal(s.sim.maxActiveSeen, 1);
+    assert.equal(s.sim.maxAppRunningSeen, 1);
+    assert.deepEqual(s.violations, []);
+  });
+
+  it("the active instance is terminated: it is deregistered first, the next oldest promoted", async () => {
+    const s = await open({ instanceCount: 3, targetGroupArns: TWO_TARGET_GROUPS });
+    await promoteFirst(s);
+    s.sim.terminate(I1);
+    s.advance(s.sim.timings.terminateMs);
+    const [terminated] = s.newEvents();
+    assert.equal(terminated["detail-type"], "EC2 Instance Terminate Successful");
+    assert.equal(terminated.detail.EC2InstanceId, I1);
+
+    const failover = await s.deliver(terminated);
+
+    assertPhases(mutationsOf(failover.calls, s.sim), [
+      [`DeregisterTargets ${I1} :7000`, `DeregisterTargets ${I1} :7001`],
+      [`SendCommand ${I2}`],
+      [`RegisterTargets ${I2} :7000`, `RegisterTargets ${I2} :7001`],
+    ]);
+    assert.equal(failover.report?.signalAt, Date.parse(terminated.time));
+    // FailoverSeconds: from the terminate event's time to the registration the NLB recorded.
+    const registeredAt = s.sim.registrations().find((r) => r.instanceId === I2)?.since ?? NaN;
+    assert.equal(failover.emf.FailoverSeconds, (registeredAt - Date.parse(terminated.time)) / 1000);
+    assert.equal(failover.emf.ActiveInstances, 1);
+
+    // The replacement's launch event changes nothing; the old target drains away.
+    const [launched] = s.newEvents();
+    assert.equal(launched.detail.EC2InstanceId, I4);
+    const late = await s.deliver(launched);
+    assert.deepEqual(mutationsOf(late.calls, s.sim), []);
+    s.advance(s.sim.timings.deregistrationDelayMs);
+    assert.deepEqual(stateOf(s.sim), {
+      group: [I2, I3, I4],
+      active: [I2],
+      appRunning: [I2],
+      targets: [`${I2} :7000 healthy`, `${I2} :7001 healthy`],
+      commands: [`${I1} Success`, `${I2} Success`],
+    });
+    assert.equal(s.sim.maxActiveSeen, 1);
+    assert.deepEqual(s.violations, []);
+  });
+
+  it("the activation script fails: fenced (deregistered, Unhealthy, replaced), the next promoted at once", async () => {
+    const s = await open({
+      instanceCount: 3,
+      targetGroupArns: TWO_TARGET_GROUPS,
+      activationBehaviour: (id) => ({ outcome: id === I1 ? "Failed" : "Success" }),
+    });
+
+    const run = await s.schedule();
+
+    assertPhases(mutationsOf(run.calls, s.sim), [
+      [`SendCommand ${I1}`],
+      [`DeregisterTargets ${I1} :7000`, `DeregisterTargets ${I1} :7001`, `SetInstanceHealth ${I1}`],
+      [`SendCommand ${I2}`],
+      [`RegisterTargets ${I2} :7000`, `RegisterTargets ${I2} :7001`],
+    ]);
+    const health = run.calls.find((call) => call.operation === "SetInstanceHealth");
+    assert.deepEqual(health?.input, {
+      InstanceId: I1,
+      HealthStatus: "Unhealthy",
+      ShouldRespectGracePeriod: "false",
+    });
+    assert.equal(run.log.level, "warn", "a failed action is a warning");
+    assert.equal(run.emf.Activations, 2);
+    assert.equal(run.emf.ActivationFailures, 1);
+    // Both commands answer the deficit seen at the start: one failover clock.
+    const comments = new Set(s.sim.commands().map((c) => c.comment));
+    assert.deepEqual([...comments], [`warm-standby deficit-since=${run.startedAt}`]);
+
+    s.advance(s.sim.timings.registrationMs);
+    assert.deepEqual(stateOf(s.sim), {
+      group: [I2, I3, I4],
+      active: [I2],
+      appRunning: [I2],
+      targets: [`${I2} :7000 healthy`, `${I2} :7001 healthy`],
+      commands: [`${I1} Failed`, `${I2} Success`],
+    });
+    assert.equal(s.sim.instances()[0].lifecycleState, "Gone", "the group replaced it");
+    assert.deepEqual(s.violations, []);
+  });
+
+  it("no warm candidate (every agent offline): nothing done, a note; the schedule catches up", async () => {
+    const s = await open({ instanceCount: 2 });
+    [I1, I2].forEach((id) => s.sim.setAgentOnline(id, false));
+
+    const idle = await s.schedule();
+
+    assert.deepEqual(mutationsOf(idle.calls, s.sim), []);
+    assert.deepEqual(idle.report?.rounds[0].notes, [
+      "no warm candidate for 1 of 1 missing active instance(s): the next event or the schedule retries",
+    ]);
+    assert.equal(idle.log.level, "info");
+    assert.equal(idle.emf.ActiveInstances, 0);
+    assert.equal(idle.emf.WarmStandbys, 0);
+    assert.deepEqual(s.sim.commands(), []);
+
+    [I1, I2].forEach((id) => s.sim.setAgentOnline(id, true));
+    s.advance(300_000);
+    const caughtUp = await s.schedule();
+    assert.deepEqual(mutationsOf(caughtUp.calls, s.sim), [
+      `SendCommand ${I1}`,
+      `RegisterTargets ${I1} :7000`,
+    ]);
+    s.advance(s.sim.timings.registrationMs);
+    assert.deepEqual(healthyEverywhere(s.sim), [I1]);
+    assert.equal(s.sim.maxActiveSeen, 1);
+  });
+
+  it("group still booting (startWarm false): launch events change nothing until agents are Online", async () => {
+    const s = await open({ instanceCount: 2, startWarm: false });
+    s.advance(s.sim.timings.launchMs);
+    const launches = s.newEvents();
+    assert.deepEqual(
+      launches.map((event) => `${event["detail-type"]} ${event.detail.EC2InstanceId}`),
+      [`EC2 Instance Launch Successful ${I1}`, `EC2 Instance Launch Successful ${I2}`],
+    );
+
+    for (const launch of launches) {
+      const early = await s.deliver(launch);
+      assert.deepEqual(mutationsOf(early.calls, s.sim), []);
+      assert.equal(early.log.event.kind, "launch");
+      assert.match(early.report?.rounds[0].notes.join() ?? "", /no warm candidate/);
+    }
+    assert.deepEqual(s.sim.activeInstanceIds(), []);
+
+    // The schedule after the agents registered (launch + boot): both launched at once, so the
+    // tie goes to the smaller instance id.
+    s.advance(s.sim.timings.agentOnlineMs);
+    const caughtUp = await s.schedule();
+    assert.deepEqual(caughtUp.calls.filter((c) => c.operation === "SendCommand").map(instanceOf), [
+      I1,
+    ]);
+    s.advance(s.sim.timings.registrationMs);
+    assert.deepEqual(healthyEverywhere(s.sim), [I1]);
+    assert.equal(s.sim.maxActiveSeen, 1);
+    assert.deepEqual(s.violations, []);
+  });
+});
