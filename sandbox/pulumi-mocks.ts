@@ -165,7 +165,8 @@ export const TEST_RUNNER_GLOBALS = [
   "suiteTeardown",
 ];
 
-function hideTestRunnerGlobals(): () => void {
+/** Removes the test runner's globals (see above); returns the function that puts them back. */
+export function hideTestRunnerGlobals(): () => void {
   const hidden = new Map<string, PropertyDescriptor>();
   for (const name of TEST_RUNNER_GLOBALS) {
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);

@@ -1,32 +1,10 @@
 // Helpers for the sandbox tests.
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { hideTestRunnerGlobals } from "../../sandbox/pulumi-mocks";
 import type { FreshProgram } from "./fresh-program";
 
 const PROJECT = path.resolve(__dirname, "../..");
-
-/** Globals that mocha's interfaces define (bdd, tdd, qunit, and `run` for --delay). */
-const MOCHA_GLOBALS = [
-  "run",
-  "describe",
-  "context",
-  "it",
-  "specify",
-  "xdescribe",
-  "xcontext",
-  "xit",
-  "xspecify",
-  "before",
-  "after",
-  "beforeEach",
-  "afterEach",
-  "suite",
-  "test",
-  "setup",
-  "teardown",
-  "suiteSetup",
-  "suiteTeardown",
-];
 
 /**
  * Runs `fn` with mocha's globals removed, as in a plain process (and in `pulumi up`): Pulumi's
@@ -34,15 +12,11 @@ const MOCHA_GLOBALS = [
  * called `run` would silently be left out of __index.js while mocha's `run` global exists.
  */
 export async function withoutMochaGlobals<T>(fn: () => Promise<T>): Promise<T> {
-  const global = globalThis as Record<string, unknown>;
-  const saved = MOCHA_GLOBALS.filter((name) => name in global).map(
-    (name) => [name, global[name]] as const,
-  );
-  for (const [name] of saved) delete global[name];
+  const restore = hideTestRunnerGlobals();
   try {
     return await fn();
   } finally {
-    for (const [name, value] of saved) global[name] = value;
+    restore();
   }
 }
 
