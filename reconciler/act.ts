@@ -1,10 +1,12 @@
 // act: carries out a plan. Fencing first (deregister, cancelActivation, markUnhealthy, in
-// parallel); then THE GATE: "register" and "activate" run (in parallel) only if every deregister
-// and every cancelActivation succeeded. The planner's rule 1 (never more than the declared
-// capacity active) relies on it: a promotion fills a slot that a fencing action freed, so if the
-// slot was not freed the promotion must not happen. markUnhealthy frees no slot (the deregister
-// does), so its failure does not close the gate. Every action's error ends in its Outcome; act
-// never throws.
+// parallel); then THE GATE: "register" and "activate" run (in parallel) only if every fencing
+// action succeeded. The planner's capacity guarantee (never more than the declared capacity
+// active) relies on it: a promotion fills a slot that a deregister or cancel freed, so if the slot
+// was not freed the promotion must not happen. markUnhealthy gates too, although it frees no slot:
+// a fenced instance may keep running with the singleton's exclusive locks until the group replaces
+// it, and a successor must not start before that replacement is under way. A closed gate is not
+// final: the next round or invocation plans again and retries. Every action's error ends in its
+// Outcome; act never throws.
 import { activate, type ActOutcome, type ActivationResult } from "./activate";
 import type { Deps } from "./deps";
 import { describeError } from "./errors";
@@ -19,7 +21,7 @@ export const GATE_CLOSED = "skipped: a fencing action failed";
 /** Runs the plan's actions; outcomes come back in the plan's order. */
 export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
   const outcomes: ActOutcome[] = new Array(plan.actions.length);
-  const fencing = indicesOf(plan, (action) => !raisesActive(action));
+  const fencing = indicesOf(plan, gatesPromotion);
   const promotions = indicesOf(plan, raisesActive);
 
   await Promise.all(
@@ -27,7 +29,7 @@ export async function act(deps: Deps, plan: Plan): Promise<ActOutcome[]> {
       outcomes[i] = await runAction(deps, plan.actions[i]);
     }),
   );
-  const gateOpen = fencing.every((i) => outcomes[i].ok || !gatesPromotion(plan.actions[i]));
+  const gateOpen = fencing.every((i) => outcomes[i].ok);
   await Promise.all(
     promotions.map(async (i) => {
       const action = plan.actions[i];

@@ -38,6 +38,12 @@ export interface InstanceView {
   cancellable: Activation[];
   /** Registered or with an activation in flight: counts against the declared capacity. */
   active: boolean;
+  /**
+   * Some activation succeeded or is in flight: the reconciler started (or is starting) the
+   * application here. An active instance that is not verified was registered by someone else
+   * (a "stray", e.g. the group before AddToLoadBalancer was suspended): its application never ran.
+   */
+  verified: boolean;
 }
 
 /** Plain code-unit order: locale-independent, so every Lambda sorts the same way. */
@@ -122,6 +128,8 @@ export function viewInstances(snapshot: Snapshot, settings: Settings): InstanceV
       inFlight,
       cancellable: inFlight.filter((activation) => activation.status !== "Cancelling"),
       active: registeredIn.length > 0 || inFlight.length > 0,
+      verified:
+        inFlight.length > 0 || history.some((activation) => activation.status === "Success"),
     };
   });
 }

@@ -6,12 +6,14 @@
  * Vocabulary (plan-view.ts): registered = in a managed target group, not draining (other target
  * groups are ignored); in flight = Pending/InProgress/Delayed/Cancelling and requested less than
  * activationTimeout + 60 s ago (older: lost, treated as a failure); active = registered or with an
- * activation in flight; member = listed by the group and InService; gone = anything else; latest
- * activation = greatest requestedAt, then commandId. "Fencing" an instance = "deregister" from
- * where it is registered, "cancelActivation" of each in-flight command not already Cancelling, and
- * "markUnhealthy" if the group lists it Healthy and it is not leaving the group (Terminat*,
- * Detach*), because a once-active instance never returns to the warm pool (its application may
- * still hold the exclusive locks); the group replaces it.
+ * activation in flight; verified = some activation succeeded or is in flight (an active instance
+ * that is not verified is a "stray": registered by someone else, e.g. by the group when the target
+ * groups were attached, its application never started); member = listed by the group and
+ * InService; gone = anything else; latest activation = greatest requestedAt, then commandId.
+ * "Fencing" an instance = "deregister" from where it is registered, "cancelActivation" of each
+ * in-flight command not already Cancelling, and "markUnhealthy" if the group lists it Healthy and
+ * it is not leaving the group (Terminat*, Detach*), because a once-active instance never returns
+ * to the warm pool (its application may still hold the exclusive locks); the group replaces it.
  *
  * Rules, in this order (an instance is fenced at most once):
  * 0. Group not found, or no valid capacity tag on the load balancer (the group is not ours):
@@ -28,11 +30,19 @@
  * 4. Kept set K = active instances not fenced. Members whose latest activation is Success but
  *    which are not registered in every managed target group are settled oldest activation first:
  *    one already in K stays there (rule 5 alone decides which active instance goes) and, if it
- *    survives rule 5, is registered in the missing groups; one not active joins K only if the
- *    group lists it Healthy and |K| + |blocked| + 1 <= desired, else it is fenced. A "register"
- *    carries the activation's deficitSince.
- * 5. Too many: while |K| > desired, fence the newest member of K (greatest launch time, unknown
- *    counts as newest; tie: greatest instance id).
+ *    survives rule 5, is registered in the missing groups; one not active is skipped unless the
+ *    group lists it Healthy, is fenced if its promotion grace is over, joins K if
+ *    |K| + |blocked| + 1 <= desired, and is fenced otherwise. A "register" carries the
+ *    activation's deficitSince. (Not active after its grace: typically a rule-3 fence deregistered
+ *    it but its markUnhealthy failed, which closed the gate; registering it again would undo that
+ *    fence and put back an application that failed its health checks, whereas fencing it retries
+ *    the markUnhealthy and lets rule 6 promote a successor.)
+ * 5. Too many: while |K| > desired, fence a member of K: unverified ones first, newest first among
+ *    them, then verified ones newest first (greatest launch time, unknown counts as newest; tie:
+ *    greatest instance id). Unverified first because a stray serves nothing: were it older than
+ *    the promoted instance, "newest first" alone would fence the one instance whose application
+ *    runs and keep a target that never turns healthy, until the group replaces it (minutes
+ *    without a healthy target).
  * 6. Promote: deficit = desired - |K| - |blocked|, where blocked = fenced instances that stay
  *    active whatever we do (a Cancelling command: CancelCommand gives no guarantee that the script
  *    stops, so it still counts until it ends or is lost). Candidates = members listed Healthy, not
@@ -48,10 +58,14 @@
  * Unhealthy instance, no register in a group where the instance is already registered.
  *
  * The gate that `act` relies on (plan-gate.ts): "activate" and "register" run only after every
- * "deregister" and "cancelActivation" of the same plan has succeeded. Then, whatever subset of the
- * actions succeeds: either every fencing action succeeded and the active instances that the plan
- * can control are at most `desired`, or no instance became active. No instance becomes active
- * unless the total, blocked instances included, stays within `desired`.
+ * fencing action of the same plan ("deregister", "cancelActivation" and "markUnhealthy") has
+ * succeeded. Then, whatever subset of the actions succeeds: either every fencing action succeeded
+ * and the active instances that the plan can control are at most `desired`, or no instance became
+ * active. No instance becomes active unless the total, blocked instances included, stays within
+ * `desired`. "markUnhealthy" gates too although it frees no slot: a fenced instance may keep
+ * running (e.g. fenced for unhealthy targets while its application still holds the singleton's
+ * exclusive locks), and only the group's replacement stops it, so a successor is activated only
+ * once its predecessor is on its way out; otherwise the next round or invocation retries.
  *
  * Why two overlapping invocations cannot exceed capacity: reserved concurrency 1 prevents
  * overlap; if it happens anyway, (a) in-flight activations of any invocation count as active (they
@@ -68,6 +82,9 @@ import type { InstanceView } from "./plan-view";
 import { blocksCapacity, compareText, managedTargetGroups, viewInstances } from "./plan-view";
 
 type Facts = Record<string, InstanceFacts> | undefined;
+
+const OUT_OF_SERVICE_AFTER_GRACE =
+  "activated earlier, out of service after its promotion grace: fenced, not re-registered";
 
 interface Decision {
   actions: Action[];
@@ -162,16 +179,24 @@ function decide(snapshot: Snapshot, settings: Settings): Decision {
     .sort(byLatestActivation);
   for (const view of settled) {
     if (kept.includes(view) || view.groupEntry?.healthStatus !== "Healthy") continue;
-    if (kept.length + blockedCount() + 1 <= desired) kept.push(view);
+    if (!inPromotionGrace(view, snapshot.now, settings)) fence(view, OUT_OF_SERVICE_AFTER_GRACE);
+    else if (kept.length + blockedCount() + 1 <= desired) kept.push(view);
     else fence(view, "activated earlier but capacity is full: must not return to the warm pool");
   }
 
   // Rule 5.
   const surplus = kept.length > desired;
   if (surplus) {
-    const extras = [...kept].sort(newestFirst(snapshot.facts)).slice(0, kept.length - desired);
-    const reason = `too many active (${kept.length} > ${desired}): newest removed first`;
-    extras.forEach((view) => fence(view, reason));
+    const extras = [...kept].sort(removalOrder(snapshot.facts)).slice(0, kept.length - desired);
+    const excess = `too many active (${kept.length} > ${desired})`;
+    extras.forEach((view) =>
+      fence(
+        view,
+        view.verified
+          ? `${excess}: newest removed first`
+          : `${excess}: never activated by the reconciler, removed first`,
+      ),
+    );
     kept = kept.filter(unfenced);
   }
   const registers = settled
@@ -232,11 +257,17 @@ function warmCandidates(views: InstanceView[], facts: Facts): InstanceView[] {
 function unhealthiness(view: InstanceView, now: number, settings: Settings): string | undefined {
   if (view.groupEntry?.healthStatus === "Unhealthy") return "Unhealthy in the group";
   if (!view.unhealthyTarget) return undefined;
+  return inPromotionGrace(view, now, settings)
+    ? undefined
+    : "target unhealthy after the promotion grace";
+}
+
+/** The latest activation succeeded or is in flight, and was requested less than the grace ago. */
+function inPromotionGrace(view: InstanceView, now: number, settings: Settings): boolean {
   const latest = view.latest;
   const promising =
     latest !== undefined && (latest.status === "Success" || view.inFlight.includes(latest));
-  const inGrace = promising && latest.requestedAt + settings.promotionGraceSeconds * 1000 > now;
-  return inGrace ? undefined : "target unhealthy after the promotion grace";
+  return promising && latest.requestedAt + settings.promotionGraceSeconds * 1000 > now;
 }
 
 function fencingActions(view: InstanceView, reason: string): Action[] {
@@ -279,12 +310,18 @@ function byLatestActivation(a: InstanceView, b: InstanceView): number {
   );
 }
 
-/** Rule 5's order: greatest launch time first, unknown launch time before any known one. */
-function newestFirst(facts: Facts) {
+/**
+ * Rule 5's order: unverified before verified (a stray's application never started: removing it
+ * costs no service), then greatest launch time first, unknown launch time before any known one,
+ * then greatest instance id.
+ */
+function removalOrder(facts: Facts) {
   const launch = (view: InstanceView) =>
     factsOf(facts, view.instanceId)?.launchTime ?? Number.POSITIVE_INFINITY;
   return (a: InstanceView, b: InstanceView) =>
-    compareNumbersDescending(launch(a), launch(b)) || compareText(b.instanceId, a.instanceId);
+    Number(a.verified) - Number(b.verified) ||
+    compareNumbersDescending(launch(a), launch(b)) ||
+    compareText(b.instanceId, a.instanceId);
 }
 
 function compareNumbersDescending(a: number, b: number): number {

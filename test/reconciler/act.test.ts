@@ -277,7 +277,7 @@ describe("act", () => {
     });
   });
 
-  describe("the gate: promotions only after every deregister and cancel succeeded", () => {
+  describe("the gate: promotions only after every fencing action succeeded", () => {
     it("runs fencing first, promotions after, outcomes in the plan's order", async () => {
       const h = harness({ settings: TWO_GROUPS });
       scriptActivation(h, "Success");
@@ -340,19 +340,27 @@ describe("act", () => {
       assert.equal(h.mocks.ssm.commandCalls(SendCommandCommand).length, 0);
     });
 
-    it("a failing markUnhealthy does not close the gate (it frees no slot)", async () => {
+    it("a failing markUnhealthy closes the gate too (the fenced instance may still run)", async () => {
       const h = harness();
       scriptActivation(h, "Success");
       h.mocks.autoScaling.on(SetInstanceHealthCommand).rejects(throttling());
-      const outcomes = await act(h.deps, {
-        actions: [deregister("i-old", [TG_A]), markUnhealthy("i-old"), activate("i-new")],
-        notes: [],
-      });
-      assert.deepEqual(
-        outcomes.map((o) => o.ok),
-        [true, false, true],
-      );
-      assert.equal(h.mocks.ssm.commandCalls(SendCommandCommand).length, 1);
+      const actions = [
+        deregister("i-old", [TG_A]),
+        markUnhealthy("i-old"),
+        activate("i-new"),
+        register("i-ok", [TG_A]),
+      ];
+      const outcomes = await act(h.deps, { actions, notes: [] });
+      assert.deepEqual(outcomes, [
+        { action: actions[0], ok: true, durationMs: 0 },
+        { action: actions[1], ok: false, error: "Throttling: Rate exceeded", durationMs: 0 },
+        { action: actions[2], ok: false, error: GATE_CLOSED, durationMs: 0 },
+        { action: actions[3], ok: false, error: GATE_CLOSED, durationMs: 0 },
+      ]);
+      assert.deepEqual(inputsOf(h.mocks.autoScaling.commandCalls(SetInstanceHealthCommand)), [
+        { InstanceId: "i-old", HealthStatus: "Unhealthy", ShouldRespectGracePeriod: false },
+      ]);
+      assert.deepEqual(h.callNames(), ["elbv2.DeregisterTargets", "autoScaling.SetInstanceHealth"]);
     });
 
     it("never throws, whatever the clients do", async () => {

@@ -418,6 +418,59 @@ describe("handler", () => {
       );
       assert.equal(written(h).log.level, "warn");
     });
+
+    it("a failing markUnhealthy closes the gate; the next round retries it, then promotes", async () => {
+      const h = harness();
+      const world = steadyWorld();
+      world.registrations = [{ id: I0, tg: TG_A, state: "unhealthy" }];
+      stubWorld(h.mocks, world);
+      simulateMutations(h, world);
+      h.mocks.autoScaling
+        .on(SetInstanceHealthCommand)
+        .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }))
+        .callsFake(async (input) => {
+          world.instances[0].health = input.HealthStatus;
+          return {};
+        });
+
+      const report = await handleWith(h.deps)(SCHEDULE);
+
+      assert.deepEqual(
+        report.rounds.map((r) => r.outcomes.map((o) => [o.action.kind, o.action.instanceId, o.ok])),
+        [
+          [
+            ["deregister", I0, true],
+            ["markUnhealthy", I0, false],
+            ["activate", I1, false],
+          ],
+          [
+            ["markUnhealthy", I0, true],
+            ["activate", I1, true],
+          ],
+          [],
+        ],
+      );
+      assert.equal(report.rounds[0].outcomes[2].error, "skipped: a fencing action failed");
+      assert.equal(report.stoppedBecause, "nothing to do");
+      // The successor's command goes out only once its predecessor is marked for replacement.
+      const names = h.callNames();
+      assert.deepEqual(
+        names.filter((name) => /SetInstanceHealth|SendCommand|Targets$/.test(name)),
+        [
+          "elbv2.DeregisterTargets",
+          "autoScaling.SetInstanceHealth",
+          "autoScaling.SetInstanceHealth",
+          "ssm.SendCommand",
+          "elbv2.RegisterTargets",
+        ],
+      );
+      assert.equal(world.instances[0].health, "Unhealthy");
+      assert.deepEqual(
+        h.mocks.elbv2.commandCalls(RegisterTargetsCommand).map((c) => c.args[0].input),
+        [{ TargetGroupArn: TG_A, Targets: [{ Id: I1 }] }],
+        "the fenced instance is never registered again",
+      );
+    });
   });
 
   describe("handler (the Lambda entry point)", () => {

@@ -165,14 +165,12 @@ export function applyIdeal(s: Snapshot, actions: Action[]): Snapshot {
 
 /**
  * What AWS looks like after `act` ran the plan when action i succeeds iff succeeded[i]: `act`'s
- * contract is that activate/register run only if every deregister and cancelActivation succeeded.
+ * contract is that activate/register run only if every fencing action (deregister,
+ * cancelActivation, markUnhealthy) succeeded.
  */
 export function applyWithGate(s: Snapshot, actions: Action[], succeeded: boolean[]): Snapshot {
-  const gateOpen = actions.every(
-    (action, i) =>
-      (action.kind !== "deregister" && action.kind !== "cancelActivation") || succeeded[i],
-  );
   const raising = (action: Action) => action.kind === "activate" || action.kind === "register";
+  const gateOpen = actions.every((action, i) => raising(action) || succeeded[i]);
   return applyIdeal(
     s,
     actions.filter((action, i) => succeeded[i] && (gateOpen || !raising(action))),

@@ -1,7 +1,7 @@
 // Property-based tests of the planner (reconciler/plan.ts) over random snapshots and random fault
-// sequences: rules 1 (capacity, under act's gate), 2 (fencing), 4 (newest removed first) and
-// 6 (idempotence, convergence), plus determinism and the overlap argument. The active set is
-// measured with the fixtures' independent oracle, not with the planner's own views.
+// sequences: rules 1 (capacity, under act's gate), 2 (fencing), 4 (unverified, then newest,
+// removed first) and 6 (idempotence, convergence), plus determinism and the overlap argument. The
+// active set is measured with the fixtures' independent oracle, not with the planner's own views.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { activeInstanceIds, needsFacts, plan, warmInstanceIds } from "../../reconciler/plan";
@@ -51,6 +51,17 @@ function disqualified(a: Activation | undefined, s: Snapshot, settings: Settings
   if (["Failed", "TimedOut", "Cancelled", "Cancelling"].includes(a.status)) return true;
   const open = ["Pending", "InProgress", "Delayed"].includes(a.status);
   return open && a.requestedAt + (settings.activationTimeoutSeconds + 60) * 1000 <= s.now;
+}
+
+/** Some activation of the instance succeeded or is still in flight (not lost). */
+function verified(s: Snapshot, settings: Settings, instanceId: string): boolean {
+  return s.activations.some(
+    (a) =>
+      a.instanceId === instanceId &&
+      (a.status === "Success" ||
+        (["Pending", "InProgress", "Delayed", "Cancelling"].includes(a.status) &&
+          a.requestedAt + (settings.activationTimeoutSeconds + 60) * 1000 > s.now)),
+  );
 }
 
 function registeredIn(s: Snapshot, settings: Settings, instanceId: string): string[] {
@@ -146,6 +157,19 @@ describe("plan properties", () => {
     );
   });
 
+  it("the gate: every fencing action gates; every action is fencing xor promotion", () => {
+    fc.assert(
+      fc.property(scenarioArbitrary, ({ settings, snapshot: s }) => {
+        for (const a of plan(s, settings).actions) {
+          const fences = ["deregister", "cancelActivation", "markUnhealthy"].includes(a.kind);
+          assert.equal(gatesPromotion(a), fences, a.kind);
+          assert.equal(raisesActive(a), !fences, a.kind);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it("R1: any outcome that respects act's gate keeps the capacity", () => {
     fc.assert(
       fc.property(scenarioArbitrary, fc.boolean(), bitsArbitrary, (scenario, fenceAll, bits) => {
@@ -164,6 +188,13 @@ describe("plan properties", () => {
           assert.ok(controlled.length <= (s.desiredActive ?? 0), `over capacity: ${controlled}`);
         } else {
           is.forEach((id) => assert.ok(was.includes(id), `${id} became active behind a failure`));
+        }
+        // A successor only once every fenced predecessor is on its way out of the group.
+        if (is.some((id) => !was.includes(id))) {
+          for (const a of actions.filter((a) => a.kind === "markUnhealthy")) {
+            const entry = after.instances.find((i) => i.instanceId === a.instanceId);
+            assert.equal(entry?.healthStatus, "Unhealthy", `${a.instanceId} not on its way out`);
+          }
         }
       }),
       { numRuns: 500 },
@@ -198,7 +229,7 @@ describe("plan properties", () => {
     );
   });
 
-  it("R4: the extras removed are the newest; no more than needed; no promotion alongside", () => {
+  it("R4: extras removed: unverified first, then the newest; no more than needed; no promotion", () => {
     fc.assert(
       fc.property(scenarioArbitrary, ({ settings, snapshot: s }) => {
         fc.pre(managed(s));
@@ -226,8 +257,12 @@ describe("plan properties", () => {
         const launch = (id: string) => s.facts?.[id]?.launchTime ?? Number.POSITIVE_INFINITY;
         const newer = (x: string, y: string) =>
           launch(x) > launch(y) || (launch(x) === launch(y) && x > y);
+        const checked = (id: string) => verified(s, settings, id);
+        // x goes before y: unverified before verified, then newer before older.
+        const before = (x: string, y: string) =>
+          checked(x) === checked(y) ? newer(x, y) : !checked(x);
         for (const keptId of eligible.filter((id) => !fenced.has(id))) {
-          removed.forEach((gone) => assert.ok(newer(gone, keptId), `${gone} kept ${keptId}`));
+          removed.forEach((gone) => assert.ok(before(gone, keptId), `${gone} kept ${keptId}`));
         }
         const desired = s.desiredActive ?? 0;
         const notFenced = active.filter((id) => !fenced.has(id));
@@ -307,8 +342,10 @@ describe("plan properties", () => {
       ["rule 3 group", /^Unhealthy in the group/],
       ["rule 3 target", /^target unhealthy/],
       ["rule 4 fence", /capacity is full/],
+      ["rule 4 out of grace", /after its promotion grace: fenced, not re-registered$/],
       ["rule 4 register", /registration is incomplete/],
-      ["rule 5", /^too many active/],
+      ["rule 5 stray", /^too many active .*: never activated by the reconciler/],
+      ["rule 5 newest", /^too many active .*: newest removed first$/],
       ["rule 6", /^warm standby promoted/],
       ["note facts", /^facts not observed/],
       ["note no candidate", /^no warm candidate/],

@@ -14,6 +14,7 @@ import {
   TG_B,
   TG_FOREIGN,
   activation,
+  applyWithGate,
   member,
   offline,
   online,
@@ -216,8 +217,9 @@ describe("plan: target states of the active instance", () => {
     ["unused", []],
     ["unavailable", []],
     ["unhealthy", [deregister("i-a"), markUnhealthy("i-a"), activate("i-b")]],
-    // Draining is not registered: the settled instance is registered again (rule 4).
-    ["draining", [register("i-a")]],
+    // Draining is not registered, and an hour after its activation i-a is out of its grace: a
+    // fence deregistered it, so rule 4 completes that fence instead of registering it again.
+    ["draining", [markUnhealthy("i-a"), activate("i-b")]],
   ];
   for (const [state, expected] of rows) {
     it(`${state} in both target groups`, () => {
@@ -402,6 +404,46 @@ describe("plan: rule 4, activated but not fully registered", () => {
     assert.deepEqual(actionsOf(s), [markUnhealthy("i-a"), register("i-d")]);
   });
 
+  it("registers one registered nowhere 1 ms before the end of its grace (draining included)", () => {
+    const s = withA({
+      registrations: targets("i-a", "draining"),
+      activations: [activation("i-a", "Success", NOW - GRACE + 1)],
+    });
+    assert.deepEqual(actionsOf(s), [register("i-a")]);
+  });
+
+  it("fences one registered nowhere at the end of its grace, and promotes a successor", () => {
+    const s = withA({ activations: [activation("i-a", "Success", NOW - GRACE)] });
+    assert.deepEqual(plan(s, SETTINGS), {
+      actions: [
+        {
+          ...markUnhealthy("i-a"),
+          reason:
+            "activated earlier, out of service after its promotion grace: fenced, not re-registered",
+        },
+        { ...activate("i-b"), reason: "warm standby promoted (deficit 1)" },
+      ],
+      notes: [],
+    });
+  });
+
+  it("rule 3's fence whose markUnhealthy failed is retried by the next round, never undone", () => {
+    const unhealthy = withA({
+      registrations: targets("i-a", "unhealthy"),
+      activations: [activation("i-a", "Success", NOW - HOUR)],
+    });
+    const first = plan(unhealthy, SETTINGS).actions;
+    const fenceAndPromote = [deregister("i-a"), markUnhealthy("i-a"), activate("i-b")];
+    assert.deepEqual(actionsOf(unhealthy), fenceAndPromote);
+    // act: the deregister succeeds, the markUnhealthy fails, so the gate skips the activation.
+    const fencedHalfway = applyWithGate(unhealthy, first, [true, false, true]);
+    assert.deepEqual(activeInstanceIds(fencedHalfway, SETTINGS), []);
+    assert.deepEqual(actionsOf(fencedHalfway), [markUnhealthy("i-a"), activate("i-b")]);
+    // Once the deregistration delay is over the registration is gone: still fenced, not registered.
+    const drained = { ...fencedHalfway, registrations: [] };
+    assert.deepEqual(actionsOf(drained), [markUnhealthy("i-a"), activate("i-b")]);
+  });
+
   it("fences a finished activation when capacity is already full", () => {
     const s = snapshot({
       ...servingA,
@@ -420,19 +462,24 @@ describe("plan: rule 4, activated but not fully registered", () => {
     assert.deepEqual(actionsOf(s), [activate("i-b")]);
   });
 
-  it("a partial instance in K competes in rule 5: the newer stray goes, the partial is completed", () => {
-    const s = snapshot({
-      instances: [member("i-a"), member("i-s")],
-      registrations: [...targets("i-a", "healthy", [TG_A]), ...targets("i-s", "healthy")],
-      activations: [activation("i-a", "Success", NOW - HOUR)],
-      facts: { "i-a": online(NOW - 3 * HOUR), "i-s": online(NOW - 2 * HOUR) },
+  for (const [stray, strayLaunch] of [
+    ["newer", NOW - 2 * HOUR],
+    ["older", NOW - 4 * HOUR],
+  ] as const) {
+    it(`a partial instance in K competes in rule 5: the ${stray} stray goes, the partial is completed`, () => {
+      const s = snapshot({
+        instances: [member("i-a"), member("i-s")],
+        registrations: [...targets("i-a", "healthy", [TG_A]), ...targets("i-s", "healthy")],
+        activations: [activation("i-a", "Success", NOW - HOUR)],
+        facts: { "i-a": online(NOW - 3 * HOUR), "i-s": online(strayLaunch) },
+      });
+      assert.deepEqual(actionsOf(s), [
+        deregister("i-s"),
+        markUnhealthy("i-s"),
+        register("i-a", [TG_B]),
+      ]);
     });
-    assert.deepEqual(actionsOf(s), [
-      deregister("i-s"),
-      markUnhealthy("i-s"),
-      register("i-a", [TG_B]),
-    ]);
-  });
+  }
 
   it("a partial instance that is the newest is removed, not completed", () => {
     const s = snapshot({
@@ -518,14 +565,106 @@ describe("plan: rule 5, too many active", () => {
     assert.deepEqual(actionsOf(s), [deregister("i-2"), markUnhealthy("i-2")]);
   });
 
-  it("a stray registration launched first is kept over a newer real one (newest first)", () => {
+  it("a stray registration launched first is removed, the newer activated one kept", () => {
     const s = snapshot({
       instances: [member("i-a"), member("i-s")],
       registrations: [...targets("i-a"), ...targets("i-s", "initial")],
       activations: servingA.activations,
       facts: { "i-s": online(NOW - 3 * HOUR), "i-a": online(NOW - 2 * HOUR) },
     });
-    assert.deepEqual(actionsOf(s), [deregister("i-a"), markUnhealthy("i-a")]);
+    assert.deepEqual(plan(s, SETTINGS), {
+      actions: [
+        {
+          ...deregister("i-s"),
+          reason: "too many active (2 > 1): never activated by the reconciler, removed first",
+        },
+        {
+          ...markUnhealthy("i-s"),
+          reason: "too many active (2 > 1): never activated by the reconciler, removed first",
+        },
+      ],
+      notes: [],
+    });
+  });
+
+  it("an activation in flight verifies too: the older stray goes, the promotion continues", () => {
+    const running = activation("i-a", "InProgress", NOW - MINUTE);
+    const s = snapshot({
+      instances: [member("i-a"), member("i-s")],
+      registrations: targets("i-s", "healthy"),
+      activations: [running],
+      facts: { "i-s": online(NOW - 3 * HOUR), "i-a": online(NOW - 2 * HOUR) },
+    });
+    assert.deepEqual(actionsOf(s), [deregister("i-s"), markUnhealthy("i-s")]);
+  });
+
+  it("two strays and one activated instance at capacity 1: both strays removed", () => {
+    const s = snapshot({
+      instances: [member("i-a"), member("i-s"), member("i-t")],
+      registrations: [...targets("i-a"), ...targets("i-s"), ...targets("i-t")],
+      activations: servingA.activations,
+      facts: {
+        "i-s": online(NOW - 4 * HOUR),
+        "i-t": online(NOW - 3 * HOUR),
+        "i-a": online(NOW - HOUR),
+      },
+    });
+    assert.deepEqual(actionsOf(s), [
+      deregister("i-t"),
+      markUnhealthy("i-t"),
+      deregister("i-s"),
+      markUnhealthy("i-s"),
+    ]);
+  });
+
+  it("among strays the newest goes first (capacity 2: the older stray is kept)", () => {
+    const s = snapshot({
+      desiredActive: 2,
+      instances: [member("i-a"), member("i-s"), member("i-t")],
+      registrations: [...targets("i-a"), ...targets("i-s"), ...targets("i-t")],
+      activations: servingA.activations,
+      facts: {
+        "i-s": online(NOW - 3 * HOUR),
+        "i-t": online(NOW - 4 * HOUR),
+        "i-a": online(NOW - 5 * HOUR),
+      },
+    });
+    assert.deepEqual(actionsOf(s), [deregister("i-s"), markUnhealthy("i-s")]);
+  });
+
+  it("among strays an unknown launch time counts as newest, then the greatest instance id", () => {
+    const strays = ["i-s", "i-t", "i-u"];
+    const s = snapshot({
+      desiredActive: 2,
+      instances: ["i-a", ...strays].map((id) => member(id)),
+      registrations: ["i-a", ...strays].flatMap((id) => targets(id)),
+      activations: servingA.activations,
+      facts: { "i-a": online(NOW - HOUR), "i-s": online(NOW - 3 * HOUR) },
+    });
+    assert.deepEqual(actionsOf(s), [
+      deregister("i-u"),
+      markUnhealthy("i-u"),
+      deregister("i-t"),
+      markUnhealthy("i-t"),
+    ]);
+  });
+
+  it("without facts: strays first, then by greatest instance id", () => {
+    const s = snapshot({
+      desiredActive: 1,
+      instances: [member("i-a"), member("i-b"), member("i-d")],
+      registrations: [...targets("i-a"), ...targets("i-b"), ...targets("i-d")],
+      activations: [
+        activation("i-b", "Success", NOW - HOUR),
+        activation("i-d", "Success", NOW - HOUR),
+      ],
+    });
+    assert.deepEqual(actionsOf(s), [
+      deregister("i-a"),
+      markUnhealthy("i-a"),
+      deregister("i-d"),
+      markUnhealthy("i-d"),
+    ]);
   });
 });
 
@@ -683,6 +822,11 @@ describe("needsFacts", () => {
       "deficit covered by registering a finished activation",
       snapshot({ instances: warm, activations: [activation("i-b", "Success", NOW - MINUTE)] }),
       false,
+    ],
+    [
+      "deficit left by fencing a finished activation past its grace",
+      snapshot({ instances: warm, activations: [activation("i-b", "Success", NOW - HOUR)] }),
+      true,
     ],
     ["capacity 0, nothing active", snapshot({ desiredActive: 0, instances: warm }), false],
   ];

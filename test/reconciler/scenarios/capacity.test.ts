@@ -124,7 +124,7 @@ describe("scenarios: declared capacity on the simulated AWS", () => {
     assert.deepEqual(s.violations, []);
   });
 
-  it("a stray registration of an older instance: rule 5 fences the newest, the promoted one; the stray then fails its checks and the group converges", async () => {
+  it("a stray registration of an older instance: the stray (never activated) is fenced, the promoted one keeps serving", async () => {
     const s = await open({ instanceCount: 3 });
     s.sim.setAgentOnline(I1, false);
     await s.schedule();
@@ -135,29 +135,43 @@ describe("scenarios: declared capacity on the simulated AWS", () => {
 
     const run = await s.schedule();
 
-    // Newest first, whoever registered it: the instance the reconciler promoted goes.
+    // Unverified first, whatever its age: the stray goes, the instance the reconciler promoted
+    // (the only one whose application runs) stays.
     assertPhases(mutationsOf(run.calls, s.sim), [
-      [`DeregisterTargets ${I2} :7000`, `SetInstanceHealth ${I2}`],
+      [`DeregisterTargets ${I1} :7000`, `SetInstanceHealth ${I1}`],
     ]);
-    // The stray never ran the activation: its checks fail, the group (health-check type ELB)
-    // replaces it, and the terminate event gets the next warm instance promoted.
-    s.advance(s.sim.timings.registrationMs + s.sim.timings.elbHealthGraceMs);
-    s.advance(s.sim.timings.terminateMs);
-    const events = s.newEvents();
-    const strayGone = events.find(
-      (e) =>
-        e["detail-type"] === "EC2 Instance Terminate Successful" && e.detail.EC2InstanceId === I1,
+    assert.deepEqual(
+      run.report?.rounds[0].actions.map((a) => `${a.kind} ${a.instanceId}: ${a.reason}`),
+      [
+        `deregister ${I1}: too many active (2 > 1): never activated by the reconciler, removed first`,
+        `markUnhealthy ${I1}: too many active (2 > 1): never activated by the reconciler, removed first`,
+      ],
     );
+
+    // I2 serves throughout, sampled every 30 s while the group replaces the stray and it drains.
+    const { terminateMs, deregistrationDelayMs } = s.sim.timings;
+    for (let waited = 0; waited < terminateMs + deregistrationDelayMs; waited += 30_000) {
+      assert.deepEqual(healthyEverywhere(s.sim), [I2], `${waited / 1000} s after the fence`);
+      s.advance(30_000);
+    }
+    // The stray's terminate event changes nothing.
+    const strayGone = s
+      .newEvents()
+      .find(
+        (e) =>
+          e["detail-type"] === "EC2 Instance Terminate Successful" && e.detail.EC2InstanceId === I1,
+      );
     assert.ok(strayGone, "the group terminated the stray");
-    const failover = await s.deliver(strayGone);
-    assertPhases(mutationsOf(failover.calls, s.sim), [
-      [`DeregisterTargets ${I1} :7000`],
-      [`SendCommand ${I3}`],
-      [`RegisterTargets ${I3} :7000`],
-    ]);
-    s.advance(s.sim.timings.registrationMs + s.sim.timings.deregistrationDelayMs);
-    assert.deepEqual(healthyEverywhere(s.sim), [I3]);
-    assert.deepEqual(s.sim.activeInstanceIds(), [I3]);
+    const settled = await s.deliver(strayGone);
+    assert.deepEqual(mutationsOf(settled.calls, s.sim), []);
+    assert.deepEqual(stateOf(s.sim), {
+      group: [I2, I3, I4],
+      active: [I2],
+      appRunning: [I2],
+      targets: [`${I2} :7000 healthy`],
+      commands: [`${I2} Success`],
+    });
+    assert.equal(s.sim.maxAppRunningSeen, 1);
     assert.deepEqual(s.violations, []);
   });
 });
