@@ -6,6 +6,14 @@ import type { WarmStandbyGroupArgs } from "./args";
 export const HEALTH_CHECK_GRACE_SECONDS = 600;
 
 /**
+ * How long an instance waits in Terminating:Wait: AWS's minimum heartbeat timeout (PutLifecycleHook
+ * accepts 30-7200 s), since nobody completes the action and every termination waits this long.
+ */
+export const TERMINATE_HOOK_HEARTBEAT_SECONDS = 30;
+
+export const TERMINATE_HOOK_TRANSITION = "autoscaling:EC2_INSTANCE_TERMINATING";
+
+/**
  * The group keeps activeCapacity + standbyCapacity instances warm. AddToLoadBalancer is suspended:
  * the reconciler registers an instance only after activating it.
  */
@@ -14,7 +22,11 @@ export function createAutoScalingGroup(
   args: WarmStandbyGroupArgs,
   deps: { launchTemplate: aws.ec2.LaunchTemplate; targetGroups: aws.lb.TargetGroup[] },
   parent: pulumi.Resource,
-): { group: aws.autoscaling.Group; attachments: aws.autoscaling.Attachment[] } {
+): {
+  group: aws.autoscaling.Group;
+  attachments: aws.autoscaling.Attachment[];
+  terminateHook: aws.autoscaling.LifecycleHook;
+} {
   const size = args.activeCapacity + args.standbyCapacity;
   const group = new aws.autoscaling.Group(
     name,
@@ -53,5 +65,45 @@ export function createAutoScalingGroup(
         { parent, dependsOn: [group] },
       ),
   );
-  return { group, attachments };
+  const terminateHook = createTerminateHook(name, group, parent);
+  return { group, attachments, terminateHook };
+}
+
+/**
+ * A terminate lifecycle hook that nobody completes: it exists for its event. Without it, the
+ * group's first word about a leaving instance is "EC2 Instance Terminate Successful", sent once the
+ * instance is gone (Windows has shut down), while the active instance stopped serving when its
+ * termination began. With it, EC2 Auto Scaling emits "EC2 Instance-terminate Lifecycle Action" as
+ * the instance enters Terminating:Wait (user guide, "Amazon EC2 Auto Scaling event reference"), so
+ * the reconciler promotes a warm instance while the old one still shuts down. On a group with
+ * attached target groups the instance is deregistered (and drained for the deregistration delay)
+ * before it enters the wait state (user guide, "How lifecycle hooks work"): the event comes that
+ * much after the termination began, still well before the instance is gone.
+ *
+ * The reconciler never calls CompleteLifecycleAction: after the heartbeat timeout, defaultResult
+ * CONTINUE lets the termination go on. The cost is TERMINATE_HOOK_HEARTBEAT_SECONDS more per
+ * termination (and before a replacement launches). EventBridge gets the event without a
+ * notification target, so the hook needs no role either.
+ *
+ * A separate resource rather than the group's initialLifecycleHooks, which the provider applies only
+ * when it creates the group: an existing stack would never get the hook. It is created right after
+ * the group, in the same deployment. Instances launched before it get it too: a hook acts on the
+ * Terminating transition whenever it happens, not on the launch. A termination in the seconds
+ * before it exists only takes the old way (the Terminate Successful event wakes the reconciler).
+ */
+function createTerminateHook(
+  name: string,
+  group: aws.autoscaling.Group,
+  parent: pulumi.Resource,
+): aws.autoscaling.LifecycleHook {
+  return new aws.autoscaling.LifecycleHook(
+    `${name}-terminating`,
+    {
+      autoscalingGroupName: group.name,
+      lifecycleTransition: TERMINATE_HOOK_TRANSITION,
+      heartbeatTimeout: TERMINATE_HOOK_HEARTBEAT_SECONDS,
+      defaultResult: "CONTINUE",
+    },
+    { parent },
+  );
 }

@@ -16,9 +16,10 @@ export interface EventTriggers {
 }
 
 /**
- * What wakes the reconciler: this group's launch/terminate events, and a schedule as the safety
- * net (EventBridge delivers Auto Scaling events best effort). Undeliverable events go to the
- * dead-letter queue, which accepts them only from these two rules.
+ * What wakes the reconciler: this group's launch and terminate events (a termination's start, via
+ * the terminate lifecycle hook, and its end), and a schedule as the safety net (EventBridge
+ * delivers Auto Scaling events best effort). Undeliverable events go to the dead-letter queue,
+ * which accepts them only from these two rules.
  */
 export function createEventTriggers(
   name: string,
@@ -33,7 +34,7 @@ export function createEventTriggers(
   const lifecycleRule = new aws.cloudwatch.EventRule(
     `${name}-lifecycle`,
     {
-      description: "warm-standby: instances of this group launched or terminated",
+      description: "warm-standby: instances of this group launched, terminating or terminated",
       eventPattern: o.groupName.apply((groupName) =>
         JSON.stringify(lifecycleEventPattern(groupName)),
       ),

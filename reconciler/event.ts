@@ -56,7 +56,10 @@ function readTrigger(event: unknown): Trigger {
 
 /**
  * The first sign of a missing active instance, if the event carries one: the time of a terminate
- * of our group's instance (capped at now, so a skewed clock cannot make failover look negative).
+ * event of our group's instance (capped at now, so a skewed clock cannot make failover look
+ * negative). For the lifecycle action that is when the termination began, so FailoverSeconds
+ * counts from the moment the instance stopped serving. (The same instance's later Terminate
+ * Successful finds the deficit answered already: nothing is activated, no new clock starts.)
  */
 export function signalAtOf(trigger: Trigger, groupName: string, now: number): number | undefined {
   if (trigger.kind !== "terminate" || trigger.groupName !== groupName) return undefined;
@@ -68,12 +71,21 @@ export function isForAnotherGroup(trigger: Trigger, groupName: string): boolean 
   return trigger.groupName !== undefined && trigger.groupName !== groupName;
 }
 
+/**
+ * Auto Scaling's detail types and what they mean here. A termination is signalled twice: "EC2
+ * Instance-terminate Lifecycle Action" when the instance enters Terminating:Wait (the group's
+ * terminate lifecycle hook; it stopped serving then), "EC2 Instance Terminate Successful" once it
+ * is gone. Both carry AutoScalingGroupName and EC2InstanceId in their detail.
+ */
+const AUTO_SCALING_KINDS: Record<string, TriggerKind> = {
+  "EC2 Instance Launch Successful": "launch",
+  "EC2 Instance-terminate Lifecycle Action": "terminate",
+  "EC2 Instance Terminate Successful": "terminate",
+};
+
 function kindOf(source: string | undefined, detailType: string | undefined): TriggerKind {
-  if (source === "aws.autoscaling" && detailType === "EC2 Instance Launch Successful") {
-    return "launch";
-  }
-  if (source === "aws.autoscaling" && detailType === "EC2 Instance Terminate Successful") {
-    return "terminate";
+  if (source === "aws.autoscaling" && detailType !== undefined) {
+    return Object.hasOwn(AUTO_SCALING_KINDS, detailType) ? AUTO_SCALING_KINDS[detailType] : "other";
   }
   if (source === "aws.events" && detailType === "Scheduled Event") return "schedule";
   return "other";

@@ -4,7 +4,14 @@
 // round trips (plus the short simulated activation in a failover).
 import { ENV } from "../reconciler/settings";
 import { invokeHandler, prepareLambdaFolder } from "./lambda-runtime";
-import { SimulatedAws, realClock, sdkEnvFor, startSimServer, type Timings } from "./sim";
+import {
+  SimulatedAws,
+  isTerminateEvent,
+  realClock,
+  sdkEnvFor,
+  startSimServer,
+  type Timings,
+} from "./sim";
 import { startSimProxy } from "./sim-proxy";
 import type { LoadedStack } from "./stack";
 import { scheduleRuleArn, scheduledEventFor, simOptionsFor } from "./story-world";
@@ -14,6 +21,7 @@ export const HANDLER_TIME_SIM_TIMINGS: Timings = {
   launchMs: 50,
   agentOnlineMs: 100,
   terminateMs: 50,
+  lifecycleHookHeartbeatMs: 50,
   registrationMs: 100,
   unhealthyAfterMs: 50,
   healthyAfterMs: 50,
@@ -82,8 +90,9 @@ export async function measureHandlerTime(
     for (let i = 0; i < repeat; i++) steady.push(await run(schedule()));
     const [active] = sim.activeInstanceIds();
     sim.terminate(active);
+    // The first word of the termination: the lifecycle action (Terminating:Wait).
     const event = await waitFor(() =>
-      sim.events.find((e) => e["detail-type"] === "EC2 Instance Terminate Successful"),
+      sim.events.find((e) => e.detail.EC2InstanceId === active && isTerminateEvent(e)),
     );
     const failover = await run(event);
     return {

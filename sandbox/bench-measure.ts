@@ -5,7 +5,7 @@
 // - AWS calls per invocation (modeled polls) for several group sizes;
 // - the modeled failover of the story's "instance dies" incident, step by step.
 import { defaultCodePathsAssets, zippedBytes } from "./archive";
-import type { CallRecord } from "./sim";
+import { isTerminateEvent, type CallRecord } from "./sim";
 import type { LoadedStack } from "./stack";
 import { incidentsFor } from "./story";
 import { runIncidents } from "./story-driver";
@@ -81,17 +81,18 @@ export async function countCalls(stack: LoadedStack, instances: number): Promise
   }
 }
 
-/** Terminates the active instance and delivers its Terminate event. */
+/**
+ * Terminates the active instance and delivers the first event of its termination (the lifecycle
+ * action as it enters Terminating:Wait; without the hook, its Terminate Successful).
+ */
 async function failOver(world: StoryWorld): Promise<Invocation> {
   const [active] = world.sim.activeInstanceIds();
   world.sim.terminate(active);
   for (;;) {
     const event = world.sim.events.find(
-      (e) =>
-        e["detail-type"] === "EC2 Instance Terminate Successful" &&
-        e.detail.EC2InstanceId === active,
+      (e) => isTerminateEvent(e) && e.detail.EC2InstanceId === active,
     );
-    if (event) return world.invoke(event, Date.parse(event.detail.EndTime), "terminate");
+    if (event) return world.invoke(event, world.sim.emittedAt(event), "terminate");
     const next = world.sim.nextTransitionAt();
     if (next === undefined) throw new Error("bench: the terminated instance never left the group");
     world.advanceTo(next);
@@ -124,12 +125,17 @@ export interface FailoverBreakdown {
   totalSeconds: number;
   originalDesignSeconds: number;
   steps: FailoverStep[];
+  /** What the old instance's termination took meanwhile: its start to its Terminate event. */
+  terminationSeconds: number;
 }
 
 /**
  * The story's "instance dies" incident, cut at its milestones: the trigger reaching the reconciler,
  * the cold start, the calls before SendCommand, the agent's pickup, the activation script, the
- * calls until RegisterTargets, then NLB registration and health checks until healthy.
+ * calls until RegisterTargets, then NLB registration and health checks until healthy. The trigger
+ * is the lifecycle action, emitted as the termination starts: only its delivery is a step, and the
+ * termination itself (hook wait, shutdown) runs alongside. A trigger emitted later (the Terminate
+ * event, without the hook) adds the wait for it as the first step.
  */
 export async function failoverBreakdown(stack: LoadedStack): Promise<FailoverBreakdown> {
   const world = await openStoryWorld({ ...worldOf(stack), startWarm: false });
@@ -153,12 +159,14 @@ export async function failoverBreakdown(stack: LoadedStack): Promise<FailoverBre
       throw new Error("bench: the failover's promotion was not found");
     }
     const healthChecks = stack.model.healthChecksSeconds.seconds * 1000;
-    const trigger = promoting.label.startsWith("EC2 Instance Terminate Successful")
-      ? "instance terminating until its Terminate event"
-      : `until the reconciler's trigger (${promoting.label})`;
+    const triggerEvent = promoting.label.replace(/ of i-[0-9a-f]+$/, "");
+    const waitForTrigger: Array<[string, number]> =
+      promoting.emittedAt > startedAt
+        ? [[`instance terminating until '${triggerEvent}'`, promoting.emittedAt - startedAt]]
+        : [];
     const segments: Array<[string, number]> = [
-      [trigger, promoting.emittedAt - startedAt],
-      ["EventBridge delivery", promoting.deliveredAt - promoting.emittedAt],
+      ...waitForTrigger,
+      [`EventBridge delivers '${triggerEvent}'`, promoting.deliveredAt - promoting.emittedAt],
       ["Lambda cold start", promoting.startedAt - promoting.deliveredAt],
       ["observe + plan (API calls)", send.at - promoting.startedAt],
       ["SSM agent pickup", command.startedAt - send.at],
@@ -168,9 +176,17 @@ export async function failoverBreakdown(stack: LoadedStack): Promise<FailoverBre
       ["NLB health checks", healthChecks],
     ];
     const total = healthyAt - startedAt;
+    // The incident terminates one instance: the first Terminate event since it began is its end.
+    const terminated = world.sim.events.find(
+      (e) =>
+        e["detail-type"] === "EC2 Instance Terminate Successful" &&
+        world.sim.emittedAt(e) >= startedAt,
+    );
+    if (!terminated) throw new Error("bench: the old instance's Terminate event was not found");
     return {
       totalSeconds: round(total / 1000),
       originalDesignSeconds: ORIGINAL_DESIGN_SECONDS,
+      terminationSeconds: round((world.sim.emittedAt(terminated) - startedAt) / 1000),
       steps: segments.map(([step, ms]) => ({
         step,
         seconds: round(ms / 1000),

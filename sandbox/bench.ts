@@ -161,6 +161,8 @@ export function tables(report: BenchReport): string {
       { header: "SECONDS", value: (s) => s.seconds.toFixed(2), right: true },
       { header: "SHARE", value: (s) => `${(s.share * 100).toFixed(1)} %`, right: true },
     ]),
+    `(meanwhile the old instance's termination, from its start to its Terminate event, took ` +
+      `${failover.terminationSeconds} s)`,
     "",
   ].join("\n");
 }

@@ -26,6 +26,11 @@ const KEY_SETTINGS: Record<string, string[]> = {
     "vpcZoneIdentifiers",
   ],
   "aws:autoscaling/attachment:Attachment": ["autoscalingGroupName", "lbTargetGroupArn"],
+  "aws:autoscaling/lifecycleHook:LifecycleHook": [
+    "lifecycleTransition",
+    "heartbeatTimeout",
+    "defaultResult",
+  ],
   "aws:lb/loadBalancer:LoadBalancer": [
     "loadBalancerType",
     "internal",

@@ -249,6 +249,8 @@ const RESOURCE_ANSWERS: Record<
     const arn = `arn:aws:autoscaling:${region}:${MOCK_ACCOUNT_ID}:autoScalingGroup:${uuid}:autoScalingGroupName/${name}`;
     return { id: name, state: { name, arn } };
   },
+  // The provider's id for a hook is its name (import: "<group>/<hook>").
+  "aws:autoscaling/lifecycleHook:LifecycleHook": ({ name }) => ({ id: name, state: { name } }),
   "aws:lb/loadBalancer:LoadBalancer": ({ name, region, hex }) => {
     const arnSuffix = `net/${name}/${hex(16)}`;
     const arn = `arn:aws:elasticloadbalancing:${region}:${MOCK_ACCOUNT_ID}:loadbalancer/${arnSuffix}`;

@@ -141,7 +141,7 @@ export async function runIncidents(
       if (delivered < events.length) {
         const event = events[delivered++];
         const label = `${event["detail-type"]} of ${event.detail.EC2InstanceId}`;
-        await invoke(event, Date.parse(event.detail.EndTime), label);
+        await invoke(event, world.sim.emittedAt(event), label);
         continue;
       }
       const nextTransition = world.sim.nextTransitionAt();

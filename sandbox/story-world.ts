@@ -140,9 +140,9 @@ export async function openStoryWorld(options: StoryWorldOptions): Promise<StoryW
 }
 
 /**
- * The simulator, shaped like the stack: the group's name and size, the load balancer and its
- * capacity tag, the target groups and their ports, the activation document; AWS's durations from
- * the timing model.
+ * The simulator, shaped like the stack: the group's name and size, its terminate lifecycle hook,
+ * the load balancer and its capacity tag, the target groups and their ports, the activation
+ * document; AWS's durations from the timing model.
  */
 export function simOptionsFor(options: StoryWorldOptions) {
   const { pkg, resources, model } = options;
@@ -153,6 +153,11 @@ export function simOptionsFor(options: StoryWorldOptions) {
   const balancer = resources.find((r) => r.type === "aws:lb/loadBalancer:LoadBalancer");
   const targetGroupArns = env[ENV.targetGroupArns].split(",").map((arn) => arn.trim());
   const targetGroups = resources.filter((r) => r.type === "aws:lb/targetGroup:TargetGroup");
+  const terminateHook = resources.find(
+    (r) =>
+      r.type === "aws:autoscaling/lifecycleHook:LifecycleHook" &&
+      r.inputs.lifecycleTransition === "autoscaling:EC2_INSTANCE_TERMINATING",
+  );
   const tags = (balancer?.inputs.tags ?? {}) as Record<string, string>;
   return {
     region,
@@ -167,6 +172,7 @@ export function simOptionsFor(options: StoryWorldOptions) {
       return Number(match?.inputs.port ?? 7000 + index);
     }),
     documentName: env[ENV.documentName],
+    terminateHook: terminateHook ? String(terminateHook.state?.name ?? terminateHook.name) : null,
     startWarm: options.startWarm,
     timings: simTimingsFrom(model),
   };
@@ -179,6 +185,7 @@ export function simTimingsFrom(model: TimingModel): Timings {
     launchMs: ms("launchSeconds"),
     agentOnlineMs: ms("instanceBootSeconds"),
     terminateMs: ms("terminationSeconds"),
+    lifecycleHookHeartbeatMs: ms("lifecycleHookHeartbeatSeconds"),
     // The simulator's "initial" phase covers registration and the first passing checks.
     registrationMs: ms("nlbRegistrationSeconds") + ms("healthChecksSeconds"),
     unhealthyAfterMs: ms("unhealthyChecksSeconds"),

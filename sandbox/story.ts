@@ -66,21 +66,40 @@ function firstStart(): IncidentPlan {
 
 function instanceDies(): IncidentPlan {
   let victim = "";
+  let diedAt = 0;
   return {
     key: "instance-dies",
     title: "the active instance dies",
     measure: "failover",
     begin: (world) => {
+      diedAt = world.clock.now();
       victim = terminateActive(world);
       return `${victim} (active) is terminated`;
     },
-    checks: (world) => [
-      { what: `${victim} is deregistered everywhere`, ok: !registeredIds(world).includes(victim) },
-      {
-        what: "another instance is active",
-        ok: world.sim.activeInstanceIds().some((id) => id !== victim),
-      },
-    ],
+    checks: (world) => {
+      // The terminate hook's event wakes the reconciler as the termination starts: the promotion
+      // does not wait for the instance to be gone.
+      const goneAt = world.sim.history.find(
+        (entry) => entry.instanceId === victim && entry.what === "terminated",
+      )?.at;
+      const promotedAt = world.sim
+        .commands()
+        .find((c) => c.instanceId !== victim && c.requestedAt >= diedAt)?.requestedAt;
+      return [
+        {
+          what: `${victim} is deregistered everywhere`,
+          ok: !registeredIds(world).includes(victim),
+        },
+        {
+          what: "another instance is active",
+          ok: world.sim.activeInstanceIds().some((id) => id !== victim),
+        },
+        {
+          what: `a warm instance was promoted before ${victim} was gone`,
+          ok: promotedAt !== undefined && goneAt !== undefined && promotedAt < goneAt,
+        },
+      ];
+    },
   };
 }
 

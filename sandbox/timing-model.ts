@@ -7,6 +7,7 @@ import { SCRIPT_TIMEOUT_MARGIN_SECONDS } from "../components/activationDocument"
 import { DEFAULT_POLL_INTERVAL_MS, ENV } from "../reconciler/settings";
 
 export const TIMING_KEYS = [
+  "lifecycleHookHeartbeatSeconds",
   "terminationSeconds",
   "launchSeconds",
   "eventDeliverySeconds",
@@ -53,6 +54,8 @@ export interface StackTimings {
   scheduleSeconds?: number;
   scheduleExpression: string;
   activationTimeoutSeconds: number;
+  /** heartbeatTimeout of the group's terminate lifecycle hook. */
+  lifecycleHookHeartbeatSeconds: number;
 }
 
 interface PlannedResource {
@@ -74,6 +77,10 @@ export function stackTimingsFrom(resources: PlannedResource[]): StackTimings {
   const healthCheck = (targetGroup.healthCheck ?? {}) as Record<string, unknown>;
   const schedule = first("aws:cloudwatch/eventRule:EventRule", (i) => !!i.scheduleExpression);
   const lambda = first("aws:lambda/function:Function");
+  const hook = first(
+    "aws:autoscaling/lifecycleHook:LifecycleHook",
+    (i) => i.lifecycleTransition === "autoscaling:EC2_INSTANCE_TERMINATING",
+  );
   const variables = ((lambda.environment ?? {}) as { variables?: Record<string, string> })
     .variables;
   const scheduleExpression = String(schedule.scheduleExpression);
@@ -85,6 +92,7 @@ export function stackTimingsFrom(resources: PlannedResource[]): StackTimings {
     scheduleExpression,
     scheduleSeconds: rateSeconds(scheduleExpression),
     activationTimeoutSeconds: Number(variables?.[ENV.activationTimeoutSeconds]),
+    lifecycleHookHeartbeatSeconds: Number(hook.heartbeatTimeout),
   };
 }
 
@@ -107,8 +115,9 @@ export function lambdaInitSeconds(zippedBytes: number): number {
 
 const SOURCES = {
   termination:
-    "assumption: Windows shutdown until Auto Scaling emits 'EC2 Instance Terminate Successful' " +
-    "(the event is sent after termination, EC2 Auto Scaling user guide, 'Auto Scaling events')",
+    "assumption: Windows shutdown, once the terminate hook's wait is over, until Auto Scaling " +
+    "emits 'EC2 Instance Terminate Successful' (sent after termination, EC2 Auto Scaling user " +
+    "guide, 'Amazon EC2 Auto Scaling event reference'); the failover no longer waits for it",
   delivery:
     "assumption: EventBridge delivers AWS service events in near real time; sub-second typical " +
     "since the 2023 latency improvement (https://medium.com/postnl-engineering/improved-" +
@@ -149,7 +158,22 @@ export function buildTimingModel(
 ): TimingModel {
   const failureSeconds = stack.activationTimeoutSeconds - SCRIPT_TIMEOUT_MARGIN_SECONDS;
   const entries: Array<Omit<TimingEntry, "key" | "flag"> & { key: TimingKey }> = [
-    entry("terminationSeconds", "instance terminated -> Terminate event", 60, SOURCES.termination),
+    {
+      key: "lifecycleHookHeartbeatSeconds",
+      label: "terminating instance waits in Terminating:Wait",
+      seconds: stack.lifecycleHookHeartbeatSeconds,
+      origin: "stack",
+      source:
+        `stack: heartbeatTimeout ${stack.lifecycleHookHeartbeatSeconds} of the terminate ` +
+        `lifecycle hook (nobody completes it; CONTINUE); 'EC2 Instance-terminate Lifecycle ` +
+        `Action' is emitted as the wait begins and wakes the reconciler`,
+    },
+    entry(
+      "terminationSeconds",
+      "Terminating:Proceed -> terminated, Terminate event",
+      60,
+      SOURCES.termination,
+    ),
     entry("launchSeconds", "replacement launched -> Launch event", 60, SOURCES.launch),
     entry("eventDeliverySeconds", "EventBridge delivers the event", 0.5, SOURCES.delivery),
     entry(

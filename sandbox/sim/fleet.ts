@@ -1,7 +1,11 @@
 // The Auto Scaling group and its EC2 instances: launch, InService, SSM agent, the application,
 // termination and replacement (min = max = desired). AddToLoadBalancer is suspended, so nothing
 // here ever registers a target.
-import { autoScalingEvent, type AutoScalingDetailType } from "./events";
+import {
+  autoScalingEvent,
+  terminateLifecycleActionEvent,
+  type AutoScalingDetailType,
+} from "./events";
 import type { SimInstance, SimTarget } from "./model";
 import { hex, type World } from "./world";
 
@@ -123,7 +127,13 @@ const TERMINATION_REASONS: Record<TerminationCause, string> = {
   user: "a user health-check",
 };
 
-/** Marks the instance Unhealthy and terminates it; the replacement launches once it is gone. */
+/**
+ * Marks the instance Unhealthy and terminates it; the replacement launches once it is gone. With
+ * the terminate lifecycle hook the instance first waits in Terminating:Wait for the heartbeat
+ * timeout (nobody completes the action; CONTINUE), announced by the lifecycle action event, then
+ * goes Terminating:Proceed; without it, Terminating. Either way the instance stops at once: agent,
+ * application and in-flight commands (see the README's Simplifications).
+ */
 export function terminateInstance(
   world: World,
   instance: SimInstance,
@@ -131,21 +141,33 @@ export function terminateInstance(
 ): void {
   if (!inGroup(instance)) return;
   const startedAt = world.now();
-  instance.lifecycle = "Terminating";
+  const hook = world.options.terminateHook;
+  instance.lifecycle = hook === null ? "Terminating" : "Terminating:Wait";
   instance.health = "Unhealthy";
   instance.ec2State = "shutting-down";
-  world.note(instance.instanceId, `Terminating (${TERMINATION_REASONS[cause]})`);
+  world.note(instance.instanceId, `${instance.lifecycle} (${TERMINATION_REASONS[cause]})`);
+  if (hook !== null) recordLifecycleAction(world, instance, hook);
   setAgentOnline(world, instance, false);
   setAppRunning(world, instance, false);
   world.reactions.instanceStopping(instance);
-  world.after(world.options.timings.terminateMs, () => {
-    instance.lifecycle = "Gone";
-    instance.ec2State = "terminated";
-    world.note(instance.instanceId, "terminated");
-    recordEvent(world, "EC2 Instance Terminate Successful", instance, startedAt, (at) =>
-      terminationCause(at, cause),
-    );
-    replaceMissing(world);
+  const shutDown = () =>
+    world.after(world.options.timings.terminateMs, () => {
+      instance.lifecycle = "Gone";
+      instance.ec2State = "terminated";
+      world.note(instance.instanceId, "terminated");
+      recordEvent(world, "EC2 Instance Terminate Successful", instance, startedAt, (at) =>
+        terminationCause(at, cause),
+      );
+      replaceMissing(world);
+    });
+  if (hook === null) {
+    shutDown();
+    return;
+  }
+  world.after(world.options.timings.lifecycleHookHeartbeatMs, () => {
+    instance.lifecycle = "Terminating:Proceed";
+    world.note(instance.instanceId, `Terminating:Proceed (${hook} timed out: CONTINUE)`);
+    shutDown();
   });
 }
 
@@ -167,6 +189,23 @@ export function watchUnhealthyTarget(world: World, target: SimTarget): void {
   });
 }
 
+function recordLifecycleAction(world: World, instance: SimInstance, hookName: string): void {
+  const { account, region, groupName } = world.options;
+  world.emit(
+    terminateLifecycleActionEvent({
+      eventId: world.uuid("event"),
+      token: world.uuid("lifecycle-action"),
+      account,
+      region,
+      groupName,
+      groupArn: world.groupArn,
+      hookName,
+      instanceId: instance.instanceId,
+      at: world.now(),
+    }),
+  );
+}
+
 function recordEvent(
   world: World,
   detailType: AutoScalingDetailType,
@@ -175,7 +214,7 @@ function recordEvent(
   cause: (at: string) => string,
 ): void {
   const { account, region, groupName } = world.options;
-  world.events.push(
+  world.emit(
     autoScalingEvent({
       detailType,
       eventId: world.uuid("event"),

@@ -1,7 +1,12 @@
 // The simulated AWS: see README.md in this folder.
 export { VirtualClock, realClock, VIRTUAL_EPOCH, type Clock } from "./clock";
 export { SimError, type ServiceName } from "./errors";
-export type { AutoScalingEvent } from "./events";
+export {
+  isTerminateEvent,
+  type AutoScalingEvent,
+  type LifecycleActionEvent,
+  type ScalingActivityEvent,
+} from "./events";
 export type { HistoryEntry } from "./model";
 export {
   DEFAULT_TIME_SCALE,

@@ -1,8 +1,13 @@
 // The simulator's state records. Mutable on purpose (the models update them in place); the public
 // inspection methods hand out copies.
 
-/** "Gone": left the group after termination (EC2 keeps reporting it as "terminated"). */
-export type Lifecycle = "Pending" | "InService" | "Terminating" | "Gone";
+/**
+ * Auto Scaling's names, plus "Gone": left the group after termination (EC2 keeps reporting it as
+ * "terminated"). With the terminate lifecycle hook a termination goes Terminating:Wait ->
+ * Terminating:Proceed; without it, Terminating.
+ */
+export type Lifecycle =
+  "Pending" | "InService" | "Terminating" | "Terminating:Wait" | "Terminating:Proceed" | "Gone";
 
 export type Ec2State = "pending" | "running" | "shutting-down" | "terminated";
 

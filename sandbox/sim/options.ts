@@ -7,8 +7,13 @@ export interface Timings {
   launchMs: number;
   /** From launch until the SSM agent is Online (never before InService). */
   agentOnlineMs: number;
-  /** Terminating -> terminated and gone from the group; the replacement launches then. */
+  /**
+   * Terminating (or Terminating:Proceed, after the hook) -> terminated and gone from the group;
+   * the replacement launches then.
+   */
   terminateMs: number;
+  /** Terminating:Wait: the terminate lifecycle hook's heartbeat timeout (nobody completes it). */
+  lifecycleHookHeartbeatMs: number;
   /** NLB target "initial" (registration + first health checks) before its first verdict. */
   registrationMs: number;
   /** A healthy target whose application stopped turns "unhealthy" (threshold x interval). */
@@ -38,6 +43,7 @@ export const REALISTIC_TIMINGS: Timings = {
   launchMs: 60_000, // assumption: EC2 "running" about a minute after RunInstances
   agentOnlineMs: 240_000, // assumption: Windows boot + SSM agent registration, ~4 min
   terminateMs: 60_000, // assumption: Windows shutdown to "terminated", ~1 min
+  lifecycleHookHeartbeatMs: 30_000, // the component's hook: AWS's minimum heartbeat timeout
   registrationMs: 180_000, // NLB guide "a few minutes"; reports 2-5 min
   unhealthyAfterMs: 60_000, // TCP defaults: unhealthy threshold 2 x interval 30 s
   healthyAfterMs: 150_000, // TCP defaults: healthy threshold 5 x interval 30 s
@@ -84,6 +90,12 @@ export interface SimOptions {
   /** Port of each target group, same order; defaults to 7000, 7001, ... */
   targetPorts?: number[];
   documentName?: string;
+  /**
+   * Name of the group's terminate lifecycle hook (default "<groupName>-terminating", as the
+   * component has one); null: no hook. With it, a termination first waits in Terminating:Wait for
+   * timings.lifecycleHookHeartbeatMs and records "EC2 Instance-terminate Lifecycle Action".
+   */
+  terminateHook?: string | null;
   timings?: Partial<Timings>;
   /**
    * True (default): the group's instances exist at construction, InService with agents Online
@@ -94,9 +106,12 @@ export interface SimOptions {
   activationBehaviour?: ActivationBehaviour;
 }
 
-export type ResolvedOptions = Required<Omit<SimOptions, "timings" | "capacityTag">> & {
+export type ResolvedOptions = Required<
+  Omit<SimOptions, "timings" | "capacityTag" | "terminateHook">
+> & {
   timings: Timings;
   capacityTag: string | null;
+  terminateHook: string | null;
 };
 
 export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
@@ -106,11 +121,12 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
   const targetGroupArns = options.targetGroupArns ?? [
     `${elb}:targetgroup/warm-standby-7000/0123456789abcdef`,
   ];
+  const groupName = options.groupName ?? "warm-standby";
   const resolved: ResolvedOptions = {
     clock: options.clock ?? realClock,
     region,
     account,
-    groupName: options.groupName ?? "warm-standby",
+    groupName,
     instanceCount: options.instanceCount ?? 3,
     availabilityZones: options.availabilityZones ?? [`${region}a`, `${region}b`],
     loadBalancerArn:
@@ -119,6 +135,8 @@ export function resolveOptions(options: SimOptions = {}): ResolvedOptions {
     targetGroupArns,
     targetPorts: options.targetPorts ?? targetGroupArns.map((_, index) => 7000 + index),
     documentName: options.documentName ?? "warm-standby-activate",
+    terminateHook:
+      options.terminateHook === undefined ? `${groupName}-terminating` : options.terminateHook,
     timings: { ...DEFAULT_TIMINGS, ...options.timings },
     startWarm: options.startWarm ?? true,
     activationBehaviour: options.activationBehaviour ?? (() => ({ outcome: "Success" })),
@@ -134,6 +152,7 @@ function checkOptions(options: ResolvedOptions): void {
   }
   if (options.availabilityZones.length === 0) problems.push("availabilityZones is empty");
   if (options.targetGroupArns.length === 0) problems.push("targetGroupArns is empty");
+  if (options.terminateHook === "") problems.push("terminateHook must be a name or null");
   if (options.targetPorts.length !== options.targetGroupArns.length) {
     problems.push("targetPorts must have one port per target group");
   }

@@ -157,7 +157,10 @@ export class SimulatedAws {
 
   // ---- test controls ----
 
-  /** The instance dies (terminated outside the group): Terminating now, replaced once gone. */
+  /**
+   * The instance dies (terminated outside the group): its termination starts now (Terminating, or
+   * Terminating:Wait with the terminate hook), and it is replaced once gone.
+   */
   terminate(instanceId: string): void {
     this.control(instanceId, (instance) => terminateInstance(this.world, instance, "ec2"));
   }
@@ -288,6 +291,13 @@ export class SimulatedAws {
   get events(): readonly AutoScalingEvent[] {
     this.settle();
     return [...this.world.events];
+  }
+
+  /** When the simulator emitted one of its events, to the millisecond (`time` has whole seconds). */
+  emittedAt(event: AutoScalingEvent): number {
+    const at = this.world.emittedAt.get(event.id);
+    if (at === undefined) throw new Error(`event ${event.id} was not emitted by this simulator`);
+    return at;
   }
 
   /** What changed and when, oldest first. */

@@ -36,6 +36,8 @@ export class World {
   /** In request order. */
   readonly commands: SimCommand[] = [];
   readonly events: AutoScalingEvent[] = [];
+  /** When each event was emitted (ms; an event's own `time` is cut to whole seconds), by id. */
+  readonly emittedAt = new Map<string, number>();
   readonly history: HistoryEntry[] = [];
   readonly groupArn: string;
   capacityTag: string | null;
@@ -110,6 +112,11 @@ export class World {
     const prefix = [...kind].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7);
     const serial = this.next(`uuid:${kind}`);
     return `${hex(prefix, 8)}-0000-4000-8000-${hex(serial, 12)}`;
+  }
+
+  emit(event: AutoScalingEvent): void {
+    this.events.push(event);
+    this.emittedAt.set(event.id, this.now());
   }
 
   note(instanceId: string | undefined, what: string): void {

@@ -30,6 +30,7 @@ describe("program: dev stack", () => {
       "aws:ec2/launchTemplate:LaunchTemplate": 1,
       "aws:autoscaling/group:Group": 1,
       "aws:autoscaling/attachment:Attachment": 1,
+      "aws:autoscaling/lifecycleHook:LifecycleHook": 1,
       "aws:lb/loadBalancer:LoadBalancer": 1,
       "aws:lb/targetGroup:TargetGroup": 1,
       "aws:lb/listener:Listener": 1,
@@ -46,7 +47,7 @@ describe("program: dev stack", () => {
       Object.fromEntries(Object.keys(expected).map((type) => [type, count(type)])),
       expected,
     );
-    assert.equal(run.resources.length, 25);
+    assert.equal(run.resources.length, 26);
     assert.equal(single(run, "warm-standby:index:WarmStandbyGroup").name, "warm-standby");
     assert.deepEqual(run.warnings, []);
   });
@@ -196,6 +197,25 @@ describe("program: dev stack", () => {
     );
   });
 
+  it("hooks the group's terminations for their event only: 30 s, then CONTINUE, no target", () => {
+    const group = single(run, "aws:autoscaling/group:Group");
+    const hook = single(run, "aws:autoscaling/lifecycleHook:LifecycleHook");
+    assert.equal(hook.name, "warm-standby-terminating");
+    // No name (auto-named), no notificationTargetArn or roleArn: the event goes to EventBridge.
+    assert.deepEqual(hook.inputs, {
+      autoscalingGroupName: group.state.name,
+      lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      heartbeatTimeout: 30,
+      defaultResult: "CONTINUE",
+    });
+    const registered = run.resources.map((r) => r.type);
+    assert.ok(
+      registered.indexOf("aws:autoscaling/lifecycleHook:LifecycleHook") >
+        registered.indexOf("aws:autoscaling/group:Group"),
+      "the hook is registered after the group, whose name it takes",
+    );
+  });
+
   it("declares the active capacity on a cross-zone NLB with one TCP listener and group per port", () => {
     const nlb = single(run, "aws:lb/loadBalancer:LoadBalancer");
     assert.deepEqual(nlb.inputs, {
@@ -302,7 +322,11 @@ describe("program: dev stack", () => {
     assert.equal(schedule.inputs.scheduleExpression, "rate(5 minutes)");
     assert.deepEqual(JSON.parse(lifecycle.inputs.eventPattern), {
       source: ["aws.autoscaling"],
-      "detail-type": ["EC2 Instance Launch Successful", "EC2 Instance Terminate Successful"],
+      "detail-type": [
+        "EC2 Instance Launch Successful",
+        "EC2 Instance Terminate Successful",
+        "EC2 Instance-terminate Lifecycle Action",
+      ],
       detail: { AutoScalingGroupName: [run.outputs.groupName] },
     });
     for (const rule of [lifecycle, schedule]) {

@@ -1,5 +1,6 @@
 // The lifecycle rule's pattern, parsed and matched against Auto Scaling events written as the
-// EC2 Auto Scaling event reference shows them ("Successful scaling events").
+// EC2 Auto Scaling event reference shows them ("Successful scaling events", "Lifecycle action
+// events").
 import { strict as assert } from "node:assert";
 import { MOCK_ACCOUNT_ID, type ProgramRun } from "../../sandbox/pulumi-mocks";
 import { matchesPattern, parsePattern } from "./eventPatternMatcher";
@@ -56,6 +57,29 @@ function terminateSuccessful(groupName: string, groupArn: string) {
   };
 }
 
+/** "Scale-in lifecycle action": the instance entered Terminating:Wait (the group's terminate hook). */
+function terminateLifecycleAction(groupName: string, groupArn: string, hookName: string) {
+  return {
+    version: "0",
+    id: "6a7e8f9b-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+    "detail-type": "EC2 Instance-terminate Lifecycle Action",
+    source: "aws.autoscaling",
+    account: MOCK_ACCOUNT_ID,
+    time: "2024-06-01T11:01:05Z",
+    region: "eu-central-1",
+    resources: [groupArn],
+    detail: {
+      LifecycleActionToken: "87654321-4321-4321-4321-210987654321",
+      AutoScalingGroupName: groupName,
+      LifecycleHookName: hookName,
+      EC2InstanceId: "i-0a1b2c3d4e5f60718",
+      LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      Origin: "AutoScalingGroup",
+      Destination: "EC2",
+    },
+  };
+}
+
 describe("program: lifecycle event pattern", () => {
   let run: ProgramRun;
   let pattern: ReturnType<typeof parsePattern>;
@@ -72,6 +96,19 @@ describe("program: lifecycle event pattern", () => {
   it("matches this group's successful launches and terminations", () => {
     assert.ok(matchesPattern(pattern, launchSuccessful(groupName, groupArn)));
     assert.ok(matchesPattern(pattern, terminateSuccessful(groupName, groupArn)));
+  });
+
+  it("matches this group's terminate lifecycle action, not another group's", () => {
+    const hookName = single(run, "aws:autoscaling/lifecycleHook:LifecycleHook").state.name;
+    assert.ok(matchesPattern(pattern, terminateLifecycleAction(groupName, groupArn, hookName)));
+    const otherArn = groupArn.replace(groupName, "other-app-asg");
+    const other = terminateLifecycleAction("other-app-asg", otherArn, hookName);
+    assert.equal(matchesPattern(pattern, other), false);
+    const launching = {
+      ...terminateLifecycleAction(groupName, groupArn, hookName),
+      "detail-type": "EC2 Instance-launch Lifecycle Action",
+    };
+    assert.equal(matchesPattern(pattern, launching), false);
   });
 
   it("does not match another group's launch (the rule is not account-wide)", () => {

@@ -152,6 +152,27 @@ describe("program: IAM policy documents", () => {
     }
   });
 
+  it("need nothing for the terminate hook: no lifecycle-action call, no role for the hook", () => {
+    for (const run of runs) {
+      const granted = reconcilerPolicyOf(run).Statement.flatMap((s) => s.Action);
+      // The hook only wakes the reconciler; its action times out into CONTINUE on its own.
+      assert.deepEqual(granted.filter((action) => action.startsWith("autoscaling:")).sort(), [
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:SetInstanceHealth",
+      ]);
+      assert.ok(!actionsTheReconcilerCalls().some((action) => /LifecycleAction/.test(action)));
+      const hook = single(run, "aws:autoscaling/lifecycleHook:LifecycleHook").inputs;
+      assert.equal(hook.roleArn, undefined);
+      assert.equal(hook.notificationTargetArn, undefined);
+      assert.deepEqual(
+        ofType(run, "aws:iam/role:Role")
+          .map((role) => role.name)
+          .sort(),
+        ["warm-standby-instance", "warm-standby-reconciler"],
+      );
+    }
+  });
+
   it("let only their own service assume the two roles, with no Resource in trust policies", () => {
     for (const run of runs) {
       const trust = (name: string) =>

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { LIFECYCLE_DETAIL_TYPES } from "../../components/eventPattern";
 import { isForAnotherGroup, parseTrigger, signalAtOf, type Trigger } from "../../reconciler/event";
 
 // Shaped as the EventBridge documentation shows them.
@@ -33,6 +34,28 @@ const TERMINATE = {
   "detail-type": "EC2 Instance Terminate Successful",
   detail: { ...LAUNCH.detail, EC2InstanceId: "i-0aaaaaaaaaaaaaaaa" },
 };
+// The EC2 Auto Scaling event reference's "Scale-in lifecycle action": the instance entered
+// Terminating:Wait. Only the group's ARN in resources; no NotificationMetadata (the hook has none).
+const TERMINATING = {
+  version: "0",
+  id: "12345678-1234-1234-1234-123456789012",
+  "detail-type": "EC2 Instance-terminate Lifecycle Action",
+  source: "aws.autoscaling",
+  account: "111122223333",
+  time: "2025-03-01T09:58:55Z",
+  region: "eu-central-1",
+  resources: [LAUNCH.resources[0]],
+  detail: {
+    LifecycleActionToken: "87654321-4321-4321-4321-210987654321",
+    AutoScalingGroupName: "app-asg",
+    LifecycleHookName: "app-asg-terminating-1a2b3c4",
+    EC2InstanceId: "i-0aaaaaaaaaaaaaaaa",
+    LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+    Origin: "AutoScalingGroup",
+    Destination: "EC2",
+  },
+};
+const TERMINATING_TIME = Date.parse("2025-03-01T09:58:55Z");
 const SCHEDULE = {
   version: "0",
   id: "89d1a02d-5ec7-412e-82f5-13505f849b41",
@@ -69,6 +92,35 @@ describe("event parsing", () => {
       instanceId: "i-0aaaaaaaaaaaaaaaa",
       problems: [],
     });
+  });
+
+  it("terminate lifecycle action (Terminating:Wait) of an instance of the group: a terminate", () => {
+    assert.deepEqual(parseTrigger(TERMINATING), {
+      kind: "terminate",
+      source: "aws.autoscaling",
+      detailType: "EC2 Instance-terminate Lifecycle Action",
+      time: TERMINATING_TIME,
+      groupName: "app-asg",
+      instanceId: "i-0aaaaaaaaaaaaaaaa",
+      problems: [],
+    });
+  });
+
+  it("knows every detail type the lifecycle rule lets through (none is 'other')", () => {
+    const kinds = LIFECYCLE_DETAIL_TYPES.map(
+      (detailType) => parseTrigger({ ...TERMINATING, "detail-type": detailType }).kind,
+    );
+    assert.deepEqual(kinds, ["launch", "terminate", "terminate"]);
+  });
+
+  it("an Auto Scaling event it does not act on is 'other' (e.g. the launch lifecycle action)", () => {
+    const launching = {
+      ...TERMINATING,
+      "detail-type": "EC2 Instance-launch Lifecycle Action",
+      detail: { ...TERMINATING.detail, LifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING" },
+    };
+    assert.equal(parseTrigger(launching).kind, "other");
+    assert.equal(parseTrigger({ ...TERMINATING, "detail-type": "toString" }).kind, "other");
   });
 
   it("scheduled event", () => {
@@ -168,6 +220,16 @@ describe("event parsing", () => {
 
     it("is the time of a terminate of our group", () => {
       assert.equal(signalAtOf(parseTrigger(TERMINATE), "app-asg", now), TIME);
+    });
+
+    it("is the time the termination began for a lifecycle action of our group", () => {
+      assert.equal(signalAtOf(parseTrigger(TERMINATING), "app-asg", now), TERMINATING_TIME);
+      assert.equal(signalAtOf(parseTrigger(TERMINATING), "other-asg", now), undefined);
+      const other = {
+        ...TERMINATING,
+        detail: { ...TERMINATING.detail, AutoScalingGroupName: "x" },
+      };
+      assert.equal(isForAnotherGroup(parseTrigger(other), "app-asg"), true);
     });
 
     it("is capped at now (a skewed clock cannot make failover negative)", () => {

@@ -99,6 +99,18 @@ describe("sandbox: npm run bench (reduced: one group of 2, one run)", () => {
     assert.equal(step("NLB registration"), 120);
   });
 
+  it("starts the failover at the lifecycle action: its delivery is the first step, the termination runs alongside", () => {
+    const { failover } = written;
+    assert.deepEqual(failover.steps[0], {
+      step: "EventBridge delivers 'EC2 Instance-terminate Lifecycle Action'",
+      seconds: 0.5,
+      share: Math.round((0.5 / failover.totalSeconds) * 1000) / 1000,
+    });
+    assert.ok(failover.steps.every((s) => !s.step.startsWith("instance terminating")));
+    // The dev stack's hook waits 30 s, Windows shuts down in 60 s: off the failover's path.
+    assert.equal(failover.terminationSeconds, 90);
+  });
+
   it("refuses a group size it cannot simulate", async () => {
     const io = { out: () => undefined, err: () => undefined };
     await assert.rejects(main(["--groups", "1"], io), (err: unknown) => {

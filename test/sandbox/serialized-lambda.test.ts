@@ -33,6 +33,7 @@ const TIMINGS: Timings = {
   launchMs: 100,
   agentOnlineMs: 400,
   terminateMs: 100,
+  lifecycleHookHeartbeatMs: 100,
   registrationMs: 150,
   unhealthyAfterMs: 50,
   healthyAfterMs: 50,
@@ -128,7 +129,7 @@ describe("the serialized reconciler Lambda, run as the nodejs22.x runtime would"
       assert.equal(lines.filter((l) => l._aws?.CloudWatchMetrics).length, 1);
     });
 
-    it("failover: the active instance is terminated, a warm one promoted, the old deregistered", async () => {
+    it("failover: the active instance's lifecycle action: a warm one promoted, the old deregistered", async () => {
       const [dead] = sim.activeInstanceIds();
       await until(
         () =>
@@ -141,11 +142,16 @@ describe("the serialized reconciler Lambda, run as the nodejs22.x runtime would"
         instanceId: string;
       };
 
+      // The stack's terminate hook: the lifecycle action comes first, while dead is Terminating:Wait.
+      const hook = resources.find((r) => r.type === "aws:autoscaling/lifecycleHook:LifecycleHook");
+      assert.equal(sim.options.terminateHook, hook?.state.name);
       sim.terminate(dead);
       const event = await until(
-        () => sim.events.find((e) => e["detail-type"] === "EC2 Instance Terminate Successful"),
-        "the Terminate event",
+        () =>
+          sim.events.find((e) => e["detail-type"] === "EC2 Instance-terminate Lifecycle Action"),
+        "the lifecycle action event",
       );
+      assert.equal(event.detail.LifecycleHookName, hook?.state.name);
       const outcome = await invoke(event);
 
       assert.equal(outcome.ok, true, JSON.stringify(outcome.error));

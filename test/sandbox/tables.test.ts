@@ -54,6 +54,16 @@ describe("sandbox: plan table", () => {
       },
     },
     {
+      type: "aws:autoscaling/lifecycleHook:LifecycleHook",
+      name: "app-terminating",
+      inputs: {
+        autoscalingGroupName: "app-asg",
+        lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+        heartbeatTimeout: 30,
+        defaultResult: "CONTINUE",
+      },
+    },
+    {
       type: "aws:lb/targetGroup:TargetGroup",
       name: "app-tg-8443",
       inputs: {
@@ -114,6 +124,12 @@ describe("sandbox: plan table", () => {
         name: "app-asg",
         settings:
           "minSize=2, maxSize=2, desiredCapacity=2, healthCheckType=ELB, suspendedProcesses=[AddToLoadBalancer]",
+      },
+      {
+        type: "aws:autoscaling:LifecycleHook",
+        name: "app-terminating",
+        settings:
+          "lifecycleTransition=autoscaling:EC2_INSTANCE_TERMINATING, heartbeatTimeout=30, defaultResult=CONTINUE",
       },
       {
         type: "aws:lb:TargetGroup",

@@ -17,6 +17,7 @@ const STACK: StackTimings = {
   scheduleExpression: "rate(5 minutes)",
   scheduleSeconds: 300,
   activationTimeoutSeconds: 600,
+  lifecycleHookHeartbeatSeconds: 30,
 };
 
 describe("sandbox: timing model", () => {
@@ -38,6 +39,20 @@ describe("sandbox: timing model", () => {
         type: "aws:lambda/function:Function",
         inputs: { environment: { variables: { WS_ACTIVATION_TIMEOUT_SECONDS: "300" } } },
       },
+      {
+        type: "aws:autoscaling/lifecycleHook:LifecycleHook",
+        inputs: {
+          lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+          heartbeatTimeout: 900,
+        },
+      },
+      {
+        type: "aws:autoscaling/lifecycleHook:LifecycleHook",
+        inputs: {
+          lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+          heartbeatTimeout: 45,
+        },
+      },
     ]);
     assert.deepEqual(timings, {
       healthCheckIntervalSeconds: 10,
@@ -47,6 +62,7 @@ describe("sandbox: timing model", () => {
       scheduleExpression: "rate(2 minutes)",
       scheduleSeconds: 120,
       activationTimeoutSeconds: 300,
+      lifecycleHookHeartbeatSeconds: 45,
     });
   });
 
@@ -83,6 +99,15 @@ describe("sandbox: timing model", () => {
     assert.equal(model.pollIntervalSeconds.seconds, 3);
     assert.equal(model.lambdaInitSeconds.seconds, lambdaInitSeconds(20_000));
     assert.equal(model.nlbRegistrationSeconds.origin, "public");
+    assert.deepEqual(
+      [model.lifecycleHookHeartbeatSeconds.seconds, model.lifecycleHookHeartbeatSeconds.origin],
+      [30, "stack"],
+    );
+    assert.match(
+      model.lifecycleHookHeartbeatSeconds.source,
+      /heartbeatTimeout 30 of the terminate/,
+    );
+    assert.equal(model.terminationSeconds.seconds, 60);
     for (const entry of Object.values(model)) {
       assert.ok(entry.source.length > 10, entry.key);
       assert.equal(entry.flag, flagOf(entry.key));

@@ -54,16 +54,20 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
     assert.deepEqual(other.AutoScalingGroups, []);
   });
 
-  it("replaces a terminated instance: Terminating, gone, then Pending -> InService", async () => {
+  it("replaces a terminated instance: Terminating:Wait, :Proceed, gone, then Pending -> InService", async () => {
     h = await startHarness({ instanceCount: 2 });
-    const { terminateMs, launchMs } = h.sim.timings;
+    const { lifecycleHookHeartbeatMs, terminateMs, launchMs } = h.sim.timings;
     h.sim.terminate("i-00000000000000001");
     assert.deepEqual(await lifecycles(), [
-      "i-00000000000000001 Terminating",
+      "i-00000000000000001 Terminating:Wait",
       "i-00000000000000002 InService",
     ]);
+    h.clock.advance(lifecycleHookHeartbeatMs - 1);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Wait");
+    h.clock.advance(1);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Proceed");
     h.clock.advance(terminateMs - 1);
-    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating");
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Proceed");
     h.clock.advance(1);
     assert.deepEqual(await lifecycles(), [
       "i-00000000000000002 InService",
@@ -79,6 +83,27 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
     assert.equal(replacement?.AvailabilityZone, "eu-central-1a");
   });
 
+  it("without the terminate hook: Terminating, gone after terminateMs, then replaced", async () => {
+    h = await startHarness({ instanceCount: 2, terminateHook: null });
+    const { terminateMs } = h.sim.timings;
+    h.sim.terminate("i-00000000000000001");
+    assert.deepEqual(await lifecycles(), [
+      "i-00000000000000001 Terminating",
+      "i-00000000000000002 InService",
+    ]);
+    h.clock.advance(terminateMs - 1);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating");
+    h.clock.advance(1);
+    assert.deepEqual(await lifecycles(), [
+      "i-00000000000000002 InService",
+      "i-00000000000000003 Pending",
+    ]);
+    assert.deepEqual(
+      h.sim.events.map((e) => e["detail-type"]),
+      ["EC2 Instance Terminate Successful"],
+    );
+  });
+
   it("SetInstanceHealth Unhealthy makes the group replace the instance", async () => {
     h = await startHarness({ instanceCount: 2 });
     await h.clients.autoScaling.send(
@@ -88,17 +113,22 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
       }),
     );
     const [, marked] = (await group()).Instances ?? [];
-    assert.deepEqual([marked.LifecycleState, marked.HealthStatus], ["Terminating", "Unhealthy"]);
-    h.clock.advance(h.sim.timings.terminateMs + h.sim.timings.launchMs);
+    assert.deepEqual(
+      [marked.LifecycleState, marked.HealthStatus],
+      ["Terminating:Wait", "Unhealthy"],
+    );
+    const { lifecycleHookHeartbeatMs, terminateMs, launchMs } = h.sim.timings;
+    h.clock.advance(lifecycleHookHeartbeatMs + terminateMs + launchMs);
     assert.deepEqual(h.sim.groupInstanceIds(), ["i-00000000000000001", "i-00000000000000003"]);
     assert.deepEqual(
       h.sim.events.map((e) => [e["detail-type"], e.detail.EC2InstanceId]),
       [
+        ["EC2 Instance-terminate Lifecycle Action", "i-00000000000000002"],
         ["EC2 Instance Terminate Successful", "i-00000000000000002"],
         ["EC2 Instance Launch Successful", "i-00000000000000003"],
       ],
     );
-    assert.match(h.sim.events[0].detail.Cause, /in response to a user health-check\.$/);
+    assert.match(terminateCause(h), /in response to a user health-check\.$/);
   });
 
   it("SetInstanceHealth on an instance the group does not have is a ValidationError", async () => {
@@ -129,11 +159,11 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
     h.clock.advance(registrationMs + elbHealthGraceMs - 1);
     assert.equal((await lifecycles())[0], "i-00000000000000001 InService");
     h.clock.advance(1);
-    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating");
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Wait");
     // The unregistered warm instance is judged by EC2 checks only: untouched.
     assert.equal((await lifecycles())[1], "i-00000000000000002 InService");
-    h.clock.advance(h.sim.timings.terminateMs);
-    assert.match(h.sim.events[0].detail.Cause, /an ELB system health check failure\.$/);
+    h.clock.advance(h.sim.timings.lifecycleHookHeartbeatMs + h.sim.timings.terminateMs);
+    assert.match(terminateCause(h), /an ELB system health check failure\.$/);
   });
 
   it("a cold start launches the instances: Pending, InService, then SSM agent Online", async () => {
@@ -163,3 +193,12 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
     );
   });
 });
+
+/** The Cause of the group's (first) Terminate Successful event. */
+function terminateCause(h: Harness): string {
+  const event = h.sim.events.find((e) => e["detail-type"] === "EC2 Instance Terminate Successful");
+  if (event?.["detail-type"] !== "EC2 Instance Terminate Successful") {
+    throw new Error("no Terminate Successful event");
+  }
+  return event.detail.Cause;
+}

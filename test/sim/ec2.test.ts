@@ -40,7 +40,9 @@ describe("simulated EC2 over HTTP (real SDK client)", () => {
     h = await startHarness({ instanceCount: 2 });
     h.sim.terminate(A);
     assert.deepEqual((await instances({ InstanceIds: [A] })).map(summary), [`${A} shutting-down`]);
-    h.clock.advance(h.sim.timings.terminateMs);
+    h.clock.advance(h.sim.timings.lifecycleHookHeartbeatMs + h.sim.timings.terminateMs - 1);
+    assert.deepEqual((await instances({ InstanceIds: [A] })).map(summary), [`${A} shutting-down`]);
+    h.clock.advance(1);
     assert.deepEqual((await instances({})).map(summary), [
       `${A} terminated`,
       `${B} running`,

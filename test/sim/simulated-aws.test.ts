@@ -64,21 +64,58 @@ describe("SimulatedAws core (in-process, virtual clock)", () => {
     assert.equal(sim.maxAppRunningSeen, 2);
   });
 
-  it("records the terminate and launch events exactly as EventBridge shapes them", () => {
+  it("records the lifecycle action, terminate and launch events exactly as EventBridge shapes them", () => {
     const { clock, sim } = newSim({ instanceCount: 2 });
-    clock.advance(5_000);
+    clock.advance(5_250);
     sim.terminate(A);
-    const { terminateMs, launchMs } = sim.timings;
-    clock.advance(terminateMs + launchMs);
-    const [terminated, launched] = sim.events;
+    const { lifecycleHookHeartbeatMs, terminateMs, launchMs } = sim.timings;
+    clock.advance(lifecycleHookHeartbeatMs + terminateMs + launchMs);
+    const [terminating, terminated, launched] = sim.events;
+    if (
+      terminating["detail-type"] !== "EC2 Instance-terminate Lifecycle Action" ||
+      terminated["detail-type"] === "EC2 Instance-terminate Lifecycle Action" ||
+      launched["detail-type"] === "EC2 Instance-terminate Lifecycle Action"
+    ) {
+      throw new Error(`unexpected events: ${sim.events.map((e) => e["detail-type"]).join()}`);
+    }
     const at = (ms: number) => new Date(VIRTUAL_EPOCH + ms).toISOString();
+    // As the instance enters Terminating:Wait; `time` in whole seconds, emittedAt to the ms.
+    assert.deepEqual(terminating, {
+      version: "0",
+      id: terminating.id,
+      "detail-type": "EC2 Instance-terminate Lifecycle Action",
+      source: "aws.autoscaling",
+      account: "123456789012",
+      time: at(5_000).replace(".000Z", "Z"),
+      region: "eu-central-1",
+      resources: [sim.groupArn],
+      detail: {
+        LifecycleActionToken: terminating.detail.LifecycleActionToken,
+        AutoScalingGroupName: "warm-standby",
+        LifecycleHookName: "warm-standby-terminating",
+        EC2InstanceId: A,
+        LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+        Origin: "AutoScalingGroup",
+        Destination: "EC2",
+      },
+    });
+    assert.match(terminating.detail.LifecycleActionToken, /^[0-9a-f]{8}-[0-9a-f]{4}-4/);
+    assert.deepEqual(
+      sim.events.map((event) => sim.emittedAt(event) - VIRTUAL_EPOCH),
+      [
+        5_250,
+        5_250 + lifecycleHookHeartbeatMs + terminateMs,
+        5_250 + lifecycleHookHeartbeatMs + terminateMs + launchMs,
+      ],
+    );
+    const gone = 5_250 + lifecycleHookHeartbeatMs + terminateMs;
     assert.deepEqual(terminated, {
       version: "0",
       id: terminated.id,
       "detail-type": "EC2 Instance Terminate Successful",
       source: "aws.autoscaling",
       account: "123456789012",
-      time: at(5_000 + terminateMs).replace(".000Z", "Z"),
+      time: at(gone).replace(/\.\d{3}Z$/, "Z"),
       region: "eu-central-1",
       resources: [sim.groupArn, `arn:aws:ec2:eu-central-1:123456789012:instance/${A}`],
       detail: {
@@ -91,9 +128,9 @@ describe("SimulatedAws core (in-process, virtual clock)", () => {
         Details: { "Availability Zone": "eu-central-1a", "Subnet ID": "subnet-00000000000000001" },
         RequestId: terminated.detail.RequestId,
         StatusMessage: "",
-        EndTime: at(5_000 + terminateMs),
+        EndTime: at(gone),
         EC2InstanceId: A,
-        StartTime: at(5_000),
+        StartTime: at(5_250),
         Cause:
           `At ${at(5_000).replace(".000Z", "Z")} an instance was taken out of service in response ` +
           "to an EC2 health check indicating it has been terminated or stopped.",
@@ -107,26 +144,48 @@ describe("SimulatedAws core (in-process, virtual clock)", () => {
       [launched.detail.Origin, launched.detail.Destination],
       ["EC2", "AutoScalingGroup"],
     );
-    assert.equal(launched.detail.StartTime, at(5_000 + terminateMs));
-    assert.equal(launched.detail.EndTime, at(5_000 + terminateMs + launchMs));
-    assert.equal(new Set(sim.events.map((e) => e.id)).size, 2);
+    assert.equal(launched.detail.StartTime, at(gone));
+    assert.equal(launched.detail.EndTime, at(gone + launchMs));
+    assert.equal(new Set(sim.events.map((e) => e.id)).size, 3);
+    assert.throws(() => sim.emittedAt({ ...terminated, id: "elsewhere" }), /not emitted by this/);
+  });
+
+  it("without the terminate hook, records no lifecycle action and terminates at once", () => {
+    const { clock, sim } = newSim({ instanceCount: 1, terminateHook: null });
+    sim.terminate(A);
+    assert.equal(sim.instances()[0].lifecycleState, "Terminating");
+    clock.advance(sim.timings.terminateMs);
+    assert.deepEqual(
+      sim.events.map((event) => [event["detail-type"], sim.emittedAt(event) - VIRTUAL_EPOCH]),
+      [["EC2 Instance Terminate Successful", sim.timings.terminateMs]],
+    );
   });
 
   it("processes transitions lazily, each at its own time", () => {
     const { clock, sim } = newSim({ instanceCount: 1 });
     sim.terminate(A);
     clock.advance(60_000); // long after everything
-    const { terminateMs, launchMs, agentOnlineMs } = sim.timings;
+    const { lifecycleHookHeartbeatMs, terminateMs, launchMs, agentOnlineMs } = sim.timings;
     const t0 = VIRTUAL_EPOCH;
+    const gone = lifecycleHookHeartbeatMs + terminateMs;
     assert.deepEqual(
       sim.history.map((entry) => [entry.at - t0, entry.instanceId, entry.what]),
       [
-        [0, A, "Terminating (an EC2 health check indicating it has been terminated or stopped)"],
+        [
+          0,
+          A,
+          "Terminating:Wait (an EC2 health check indicating it has been terminated or stopped)",
+        ],
         [0, A, "SSM agent ConnectionLost"],
-        [terminateMs, A, "terminated"],
-        [terminateMs, B, "launched in eu-central-1a: Pending"],
-        [terminateMs + launchMs, B, "InService"],
-        [terminateMs + agentOnlineMs, B, "SSM agent Online"],
+        [
+          lifecycleHookHeartbeatMs,
+          A,
+          "Terminating:Proceed (warm-standby-terminating timed out: CONTINUE)",
+        ],
+        [gone, A, "terminated"],
+        [gone, B, "launched in eu-central-1a: Pending"],
+        [gone + launchMs, B, "InService"],
+        [gone + agentOnlineMs, B, "SSM agent Online"],
       ],
     );
   });
@@ -171,6 +230,8 @@ describe("SimulatedAws core (in-process, virtual clock)", () => {
     const { clock, sim } = newSim({ instanceCount: 1 });
     assert.throws(() => sim.terminate("i-0000000000000cafe"), /not an instance of the group/);
     sim.terminate(A);
+    clock.advance(sim.timings.lifecycleHookHeartbeatMs);
+    sim.stopApp(A); // still in the group's list (Terminating:Proceed)
     clock.advance(sim.timings.terminateMs);
     assert.throws(() => sim.stopApp(A), /not an instance of the group/);
     assert.throws(() => sim.setAgentOnline(A, true), /not an instance of the group/);
@@ -181,17 +242,18 @@ describe("SimulatedAws core (in-process, virtual clock)", () => {
       () => new SimulatedAws({ targetPorts: [1, 2], timings: { launchMs: -1 } }),
       /targetPorts must have one port per target group; timings.launchMs must be >= 0/,
     );
+    assert.throws(() => new SimulatedAws({ terminateHook: "" }), /terminateHook must be a name/);
   });
 
   it("runs on the real clock too: transitions happen as wall-clock time passes", async () => {
     const sim = new SimulatedAws({
       clock: realClock,
       instanceCount: 1,
-      timings: { terminateMs: 5, launchMs: 5, agentOnlineMs: 5 },
+      timings: { lifecycleHookHeartbeatMs: 5, terminateMs: 5, launchMs: 5, agentOnlineMs: 5 },
     });
     sim.terminate(A);
     assert.deepEqual(sim.groupInstanceIds(), []);
-    await wait(40);
+    await wait(60);
     assert.deepEqual(
       sim.instances().map((i) => [i.instanceId, i.lifecycleState, i.agentOnline]),
       [

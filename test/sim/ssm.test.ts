@@ -155,7 +155,8 @@ describe("simulated SSM over HTTP (real SDK client)", () => {
     it("rejects another document, a second instance, an unmanaged instance, a long comment", async () => {
       h = await startHarness({ instanceCount: 3 });
       h.sim.terminate(B);
-      h.clock.advance(h.sim.timings.terminateMs); // B is terminated; its replacement boots
+      // B is terminated (hook wait, then shutdown); its replacement boots.
+      h.clock.advance(h.sim.timings.lifecycleHookHeartbeatMs + h.sim.timings.terminateMs);
       const cases: [Promise<unknown>, string][] = [
         [
           h.clients.ssm.send(
@@ -269,7 +270,7 @@ describe("simulated SSM over HTTP (real SDK client)", () => {
       h.clock.advance(h.sim.timings.agentOnlineMs);
       assert.deepEqual(await ids(), [A, B]);
       h.sim.terminate(A);
-      h.clock.advance(h.sim.timings.terminateMs);
+      h.clock.advance(h.sim.timings.lifecycleHookHeartbeatMs + h.sim.timings.terminateMs);
       assert.deepEqual(await ids(), [B]);
     });
 

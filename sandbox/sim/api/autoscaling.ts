@@ -1,6 +1,6 @@
 // Auto Scaling API (2011-01-01): the operations the reconciler uses.
 import { SimError, validationError } from "../errors";
-import { inGroup, subnetId, terminateInstance } from "../fleet";
+import { subnetId, terminateInstance } from "../fleet";
 import type { SimInstance } from "../model";
 import type { World } from "../world";
 import type { Operation } from "./input";
@@ -44,9 +44,9 @@ function groupView(world: World): Record<string, unknown> {
     LaunchTemplateName: `${groupName}-lt`,
     Version: "$Latest",
   };
-  const members = [...world.instances.values()].filter(
-    (instance) => inGroup(instance) || instance.lifecycle === "Terminating",
-  );
+  // Terminating instances stay listed (Terminating, or Terminating:Wait / :Proceed with the hook)
+  // until they are gone.
+  const members = [...world.instances.values()].filter((instance) => instance.lifecycle !== "Gone");
   return {
     AutoScalingGroupName: groupName,
     AutoScalingGroupARN: world.groupArn,

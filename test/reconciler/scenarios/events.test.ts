@@ -9,15 +9,25 @@ const [I1, I2, I3, I4] = [1, 2, 3, 4].map(instanceId);
 const OTHER_GROUP = "billing-batch";
 const OTHER_INSTANCE = "i-0fedcba9876543210";
 
-/** The active instance (I1) dies; returns its terminate event and the replacement's launch. */
-async function failoverEvents(s: Scenario): Promise<[AutoScalingEvent, AutoScalingEvent]> {
+/**
+ * The active instance (I1) dies; returns the events of its termination (the lifecycle action as it
+ * enters Terminating:Wait, the Terminate event once it is gone) and the replacement's launch.
+ */
+async function failoverEvents(s: Scenario): Promise<AutoScalingEvent[]> {
   await promoteFirst(s);
   s.sim.terminate(I1);
-  s.advance(s.sim.timings.terminateMs + s.sim.timings.launchMs);
-  const [terminated, launched] = s.newEvents();
-  assert.equal(terminated.detail.EC2InstanceId, I1);
-  assert.equal(launched.detail.EC2InstanceId, I4);
-  return [terminated, launched];
+  const { lifecycleHookHeartbeatMs, terminateMs, launchMs } = s.sim.timings;
+  s.advance(lifecycleHookHeartbeatMs + terminateMs + launchMs);
+  const events = s.newEvents();
+  assert.deepEqual(
+    events.map((event) => `${event["detail-type"]} ${event.detail.EC2InstanceId}`),
+    [
+      `EC2 Instance-terminate Lifecycle Action ${I1}`,
+      `EC2 Instance Terminate Successful ${I1}`,
+      `EC2 Instance Launch Successful ${I4}`,
+    ],
+  );
+  return events;
 }
 
 /** A terminate event of another group in the same account, as the rule without a group filter sees it. */
@@ -49,14 +59,12 @@ describe("scenarios: event delivery on the simulated AWS", () => {
 
   it("duplicated and reordered events reach the end state of a single delivery, with one promotion", async () => {
     const single = await open({ instanceCount: 3 });
-    const [terminated, launched] = await failoverEvents(single);
-    await single.deliver(terminated);
-    await single.deliver(launched);
+    for (const event of await failoverEvents(single)) await single.deliver(event);
 
     const messy = await open({ instanceCount: 3 });
-    const [terminatedAgain, launchedAgain] = await failoverEvents(messy);
+    const [terminating, terminated, launched] = await failoverEvents(messy);
     const runs = [];
-    for (const event of [launchedAgain, terminatedAgain, launchedAgain, terminatedAgain]) {
+    for (const event of [launched, terminated, terminating, launched, terminating, terminated]) {
       runs.push(await messy.deliver(event));
     }
 

@@ -1,4 +1,5 @@
-// Scenarios of promotion on the simulated AWS: first start, failover after a termination, a failing
+// Scenarios of promotion on the simulated AWS: first start, failover after a termination (woken by
+// the terminate lifecycle hook's event, or without the hook by the Terminate event), a failing
 // activation script, and no warm candidate (agents offline, group still booting).
 import { strict as assert } from "node:assert";
 import { TWO_TARGET_GROUPS, promoteFirst, scenarios } from "./harness";
@@ -66,8 +67,78 @@ describe("scenarios: promotion on the simulated AWS", () => {
     assert.deepEqual(s.violations, []);
   });
 
-  it("the active instance is terminated: it is deregistered first, the next oldest promoted", async () => {
+  it("the active instance is terminated: its lifecycle action wakes the reconciler, which promotes while it waits in Terminating:Wait", async () => {
     const s = await open({ instanceCount: 3, targetGroupArns: TWO_TARGET_GROUPS });
+    await promoteFirst(s);
+    const { lifecycleHookHeartbeatMs, terminateMs } = s.sim.timings;
+    const diedAt = s.clock.now();
+    s.sim.terminate(I1);
+    const [terminating] = s.newEvents();
+    assert.equal(terminating["detail-type"], "EC2 Instance-terminate Lifecycle Action");
+    assert.equal(terminating.detail.EC2InstanceId, I1);
+    assert.equal(s.sim.emittedAt(terminating), diedAt);
+
+    const failover = await s.deliver(terminating);
+
+    assertPhases(mutationsOf(failover.calls, s.sim), [
+      [`DeregisterTargets ${I1} :7000`, `DeregisterTargets ${I1} :7001`],
+      [`SendCommand ${I2}`],
+      [`RegisterTargets ${I2} :7000`, `RegisterTargets ${I2} :7001`],
+    ]);
+    assert.equal(failover.log.event.kind, "terminate");
+    const [first] = failover.report?.rounds ?? [];
+    assert.deepEqual(
+      first.actions.map((a) => `${a.kind} ${a.instanceId}`),
+      [`deregister ${I1}`, `activate ${I2}`],
+    );
+    assert.equal(first.snapshot.inService, 2, "I1 is no longer InService");
+    // I1 was still in Terminating:Wait when it was deregistered and I2's activation was sent (the
+    // deregistrations come before the SendCommand).
+    const waitEndsAt = diedAt + lifecycleHookHeartbeatMs;
+    const sentAt = failover.calls.find((c) => c.operation === "SendCommand")?.at ?? Infinity;
+    assert.ok(sentAt < waitEndsAt, `SendCommand at +${sentAt - diedAt} ms`);
+    assert.equal(
+      s.sim.history.find((h) => h.instanceId === I1 && h.what.startsWith("Terminating:Proceed"))
+        ?.at,
+      waitEndsAt,
+    );
+    // FailoverSeconds counts from the lifecycle action: the start of the termination.
+    assert.equal(failover.report?.signalAt, Date.parse(terminating.time));
+    const registeredAt = s.sim.registrations().find((r) => r.instanceId === I2)?.since ?? NaN;
+    assert.equal(failover.emf.FailoverSeconds, (registeredAt - diedAt) / 1000);
+    assert.ok(registeredAt < diedAt + lifecycleHookHeartbeatMs + terminateMs, "before I1 is gone");
+
+    // I1 is gone later: its Terminate Successful event, and the replacement's launch, change nothing.
+    s.advanceTo(diedAt + lifecycleHookHeartbeatMs + terminateMs + s.sim.timings.launchMs);
+    const [terminated, launched] = s.newEvents();
+    assert.deepEqual(
+      [terminated["detail-type"], terminated.detail.EC2InstanceId],
+      ["EC2 Instance Terminate Successful", I1],
+    );
+    const late = await s.deliver(terminated);
+    assert.deepEqual(mutationsOf(late.calls, s.sim), []);
+    assert.equal(late.log.event.kind, "terminate");
+    assert.deepEqual([late.emf.Activations, late.emf.FailoverSeconds], [0, undefined]);
+    assert.equal(launched.detail.EC2InstanceId, I4);
+    assert.deepEqual(mutationsOf((await s.deliver(launched)).calls, s.sim), []);
+    s.advance(s.sim.timings.registrationMs);
+    assert.deepEqual(stateOf(s.sim), {
+      group: [I2, I3, I4],
+      active: [I2],
+      appRunning: [I2],
+      targets: [`${I2} :7000 healthy`, `${I2} :7001 healthy`],
+      commands: [`${I1} Success`, `${I2} Success`],
+    });
+    assert.equal(s.sim.maxActiveSeen, 1);
+    assert.deepEqual(s.violations, []);
+  });
+
+  it("without the terminate hook: the Terminate event wakes it; deregistered first, the next oldest promoted", async () => {
+    const s = await open({
+      instanceCount: 3,
+      targetGroupArns: TWO_TARGET_GROUPS,
+      terminateHook: null,
+    });
     await promoteFirst(s);
     s.sim.terminate(I1);
     s.advance(s.sim.timings.terminateMs);
