@@ -76,7 +76,9 @@ const RULES = {
         ? undefined
         : `"${s}" is not a Windows service name (letters, digits, _ . - $ and inner spaces)`,
     ),
-  activationTimeoutSeconds: integer(30, 840),
+  // At least 60: the script gets this minus 30 s to report its own failure before SSM stops it
+  // (activationDocument.ts); at most 840: the Lambda waits 60 s longer and Lambda stops at 900.
+  activationTimeoutSeconds: integer(60, 840),
   reconcileSchedule: (v: string) => checked(v, scheduleProblem(v)),
   logRetentionDays: (v: string) =>
     LOG_RETENTION_DAYS.includes(Number(v))

@@ -162,19 +162,19 @@ describe("program: stack config validation", () => {
       "timeout beyond Lambda's",
       { activationTimeoutSeconds: 900 },
       () =>
-        `${NS}:activationTimeoutSeconds = 900: must be a whole number from 30 to 840. ${FIX_TIMEOUT}`,
+        `${NS}:activationTimeoutSeconds = 900: must be a whole number from 60 to 840. ${FIX_TIMEOUT}`,
     ],
     [
       "timeout without margin",
       { activationTimeoutSeconds: 841 },
       () =>
-        `${NS}:activationTimeoutSeconds = 841: must be a whole number from 30 to 840. ${FIX_TIMEOUT}`,
+        `${NS}:activationTimeoutSeconds = 841: must be a whole number from 60 to 840. ${FIX_TIMEOUT}`,
     ],
     [
       "timeout too short",
-      { activationTimeoutSeconds: 29 },
+      { activationTimeoutSeconds: 59 },
       () =>
-        `${NS}:activationTimeoutSeconds = 29: must be a whole number from 30 to 840. ${FIX_TIMEOUT}`,
+        `${NS}:activationTimeoutSeconds = 59: must be a whole number from 60 to 840. ${FIX_TIMEOUT}`,
     ],
     [
       "interval below AWS's",
