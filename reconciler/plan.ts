@@ -11,9 +11,10 @@
  * groups were attached, its application never started); member = listed by the group and
  * InService; gone = anything else; latest activation = greatest requestedAt, then commandId.
  * "Fencing" an instance = "deregister" from where it is registered, "cancelActivation" of each
- * in-flight command not already Cancelling, and "markUnhealthy" if the group lists it Healthy and
- * it is not leaving the group (Terminat*, Detach*), because a once-active instance never returns
- * to the warm pool (its application may still hold the exclusive locks); the group replaces it.
+ * in-flight command not already Cancelling, and "markUnhealthy" if the group lists it InService
+ * and Healthy, because a once-active instance never returns to the warm pool (its application may
+ * still hold the exclusive locks); the group replaces it. (Not in other lifecycle states: see
+ * fencingActions.)
  *
  * Rules, in this order (an instance is fenced at most once):
  * 0. Group not found, or no valid capacity tag on the load balancer (the group is not ours):
@@ -280,9 +281,11 @@ function fencingActions(view: InstanceView, reason: string): Action[] {
   view.cancellable.forEach(({ commandId }) =>
     actions.push({ kind: "cancelActivation", instanceId, commandId, reason }),
   );
+  // Only InService: SetInstanceHealth on another state (Standby, Pending:Wait, Terminating...) may
+  // be refused or pointless, and a refused gating action would block every promotion. Such an
+  // instance is fenced once it is back InService (rules 2 and 4: it was activated once).
   const entry = view.groupEntry;
-  const leaving = entry === undefined || /^(Terminat|Detach)/.test(entry.lifecycleState);
-  if (!leaving && entry.healthStatus === "Healthy") {
+  if (entry?.lifecycleState === "InService" && entry.healthStatus === "Healthy") {
     actions.push({ kind: "markUnhealthy", instanceId, reason });
   }
   return actions;

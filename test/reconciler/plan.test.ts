@@ -114,17 +114,15 @@ describe("plan: steady state", () => {
 });
 
 describe("plan: rule 1, gone instances", () => {
-  const leaving = (state: string) => /^(Terminat|Detach)/.test(state);
+  // SetInstanceHealth is for InService instances only: a refused gating action would block every
+  // promotion. A once-active instance that comes back InService is fenced then (rule 4).
   for (const lifecycleState of LIFECYCLE_STATES.filter((state) => state !== "InService")) {
-    const expected = leaving(lifecycleState)
-      ? [deregister("i-a"), activate("i-b")]
-      : [deregister("i-a"), markUnhealthy("i-a"), activate("i-b")];
-    it(`${lifecycleState}: deregisters${leaving(lifecycleState) ? "" : ", marks unhealthy"} and promotes`, () => {
+    it(`${lifecycleState}: deregisters and promotes, without SetInstanceHealth`, () => {
       const s = withA(
         { registrations: servingA.registrations, activations: servingA.activations },
         member("i-a", { lifecycleState }),
       );
-      assert.deepEqual(actionsOf(s), expected);
+      assert.deepEqual(actionsOf(s), [deregister("i-a"), activate("i-b")]);
     });
   }
 
@@ -161,11 +159,7 @@ describe("plan: rule 1, gone instances", () => {
   it("cancels the in-flight activation of a gone instance, then promotes", () => {
     const pending = activation("i-a", "Pending", NOW - MINUTE);
     const s = withA({ activations: [pending] }, member("i-a", { lifecycleState: "Standby" }));
-    assert.deepEqual(actionsOf(s), [
-      cancel("i-a", pending.commandId),
-      markUnhealthy("i-a"),
-      activate("i-b"),
-    ]);
+    assert.deepEqual(actionsOf(s), [cancel("i-a", pending.commandId), activate("i-b")]);
   });
 
   it("cancels every in-flight command of a terminated instance, oldest first", () => {
