@@ -57,9 +57,10 @@ function readTrigger(event: unknown): Trigger {
 /**
  * The first sign of a missing active instance, if the event carries one: the time of a terminate
  * event of our group's instance (capped at now, so a skewed clock cannot make failover look
- * negative). For the lifecycle action that is when the termination began, so FailoverSeconds
- * counts from the moment the instance stopped serving. (The same instance's later Terminate
- * Successful finds the deficit answered already: nothing is activated, no new clock starts.)
+ * negative). For the lifecycle action that is when the instance entered Terminating:Wait: after
+ * the group drained it from the target groups (up to the deregistration delay), which the event
+ * does not date, so FailoverSeconds may undercount by that much. (The same instance's later
+ * Terminate Successful finds the deficit answered already: nothing is activated, no new clock.)
  */
 export function signalAtOf(trigger: Trigger, groupName: string, now: number): number | undefined {
   if (trigger.kind !== "terminate" || trigger.groupName !== groupName) return undefined;

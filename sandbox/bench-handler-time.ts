@@ -90,7 +90,8 @@ export async function measureHandlerTime(
     for (let i = 0; i < repeat; i++) steady.push(await run(schedule()));
     const [active] = sim.activeInstanceIds();
     sim.terminate(active);
-    // The first word of the termination: the lifecycle action (Terminating:Wait).
+    // The first word of the termination: the lifecycle action (Terminating:Wait), once the group
+    // has drained the instance from its target groups (deregistrationDelayMs).
     const event = await waitFor(() =>
       sim.events.find((e) => e.detail.EC2InstanceId === active && isTerminateEvent(e)),
     );

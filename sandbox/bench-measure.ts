@@ -5,7 +5,7 @@
 // - AWS calls per invocation (modeled polls) for several group sizes;
 // - the modeled failover of the story's "instance dies" incident, step by step.
 import { defaultCodePathsAssets, zippedBytes } from "./archive";
-import { isTerminateEvent, type CallRecord } from "./sim";
+import { DRAIN_OVER_NOTE, isTerminateEvent, type CallRecord } from "./sim";
 import type { LoadedStack } from "./stack";
 import { incidentsFor } from "./story";
 import { runIncidents } from "./story-driver";
@@ -130,12 +130,13 @@ export interface FailoverBreakdown {
 }
 
 /**
- * The story's "instance dies" incident, cut at its milestones: the trigger reaching the reconciler,
- * the cold start, the calls before SendCommand, the agent's pickup, the activation script, the
- * calls until RegisterTargets, then NLB registration and health checks until healthy. The trigger
- * is the lifecycle action, emitted as the termination starts: only its delivery is a step, and the
- * termination itself (hook wait, shutdown) runs alongside. A trigger emitted later (the Terminate
- * event, without the hook) adds the wait for it as the first step.
+ * The story's "instance dies" incident, cut at its milestones: the group draining the instance from
+ * its target groups, the trigger reaching the reconciler, the cold start, the calls before
+ * SendCommand, the agent's pickup, the activation script, the calls until RegisterTargets, then NLB
+ * registration and health checks until healthy. The trigger is the lifecycle action, emitted as the
+ * drain ends and the instance enters Terminating:Wait: the rest of the termination (hook wait,
+ * shutdown) runs alongside. A trigger emitted later (the Terminate event, without the hook) adds
+ * the wait for it after the drain.
  */
 export async function failoverBreakdown(stack: LoadedStack): Promise<FailoverBreakdown> {
   const world = await openStoryWorld({ ...worldOf(stack), startWarm: false });
@@ -158,14 +159,36 @@ export async function failoverBreakdown(stack: LoadedStack): Promise<FailoverBre
     if (!promoting || !send || !register || !command?.startedAt || !command.endedAt) {
       throw new Error("bench: the failover's promotion was not found");
     }
+    // The incident terminates one instance: the first Terminate event since it began is its end.
+    const terminated = world.sim.events.find(
+      (e) =>
+        e["detail-type"] === "EC2 Instance Terminate Successful" &&
+        world.sim.emittedAt(e) >= startedAt,
+    );
+    if (!terminated) throw new Error("bench: the old instance's Terminate event was not found");
     const healthChecks = stack.model.healthChecksSeconds.seconds * 1000;
     const triggerEvent = promoting.label.replace(/ of i-[0-9a-f]+$/, "");
-    const waitForTrigger: Array<[string, number]> =
-      promoting.emittedAt > startedAt
-        ? [[`instance terminating until '${triggerEvent}'`, promoting.emittedAt - startedAt]]
-        : [];
+    // The simulator notes the end of the group's drain; a trigger before it (a schedule: the
+    // draining instance is no longer active) ends the drain's part of the failover.
+    const drainedAt =
+      world.sim.history.find(
+        (entry) =>
+          entry.instanceId === terminated.detail.EC2InstanceId &&
+          entry.at >= startedAt &&
+          entry.what.endsWith(`(${DRAIN_OVER_NOTE})`),
+      )?.at ?? startedAt;
+    const drainEnd = Math.min(drainedAt, promoting.emittedAt);
+    const waitForTrigger: Array<[string, number]> = [
+      [
+        drainEnd < drainedAt
+          ? `the group drains the instance from its target groups, until '${triggerEvent}'`
+          : "the group drains the instance from its target groups (deregistration delay)",
+        drainEnd - startedAt,
+      ],
+      [`instance terminating until '${triggerEvent}'`, promoting.emittedAt - drainEnd],
+    ];
     const segments: Array<[string, number]> = [
-      ...waitForTrigger,
+      ...waitForTrigger.filter(([, ms]) => ms > 0),
       [`EventBridge delivers '${triggerEvent}'`, promoting.deliveredAt - promoting.emittedAt],
       ["Lambda cold start", promoting.startedAt - promoting.deliveredAt],
       ["observe + plan (API calls)", send.at - promoting.startedAt],
@@ -176,13 +199,6 @@ export async function failoverBreakdown(stack: LoadedStack): Promise<FailoverBre
       ["NLB health checks", healthChecks],
     ];
     const total = healthyAt - startedAt;
-    // The incident terminates one instance: the first Terminate event since it began is its end.
-    const terminated = world.sim.events.find(
-      (e) =>
-        e["detail-type"] === "EC2 Instance Terminate Successful" &&
-        world.sim.emittedAt(e) >= startedAt,
-    );
-    if (!terminated) throw new Error("bench: the old instance's Terminate event was not found");
     return {
       totalSeconds: round(total / 1000),
       originalDesignSeconds: ORIGINAL_DESIGN_SECONDS,

@@ -77,8 +77,8 @@ function instanceDies(): IncidentPlan {
       return `${victim} (active) is terminated`;
     },
     checks: (world) => {
-      // The terminate hook's event wakes the reconciler as the termination starts: the promotion
-      // does not wait for the instance to be gone.
+      // The terminate hook's event wakes the reconciler once the group has drained the instance
+      // from its target groups: the promotion does not wait for the instance to be gone.
       const goneAt = world.sim.history.find(
         (entry) => entry.instanceId === victim && entry.what === "terminated",
       )?.at;

@@ -7,6 +7,7 @@ import { SCRIPT_TIMEOUT_MARGIN_SECONDS } from "../components/activationDocument"
 import { DEFAULT_POLL_INTERVAL_MS, ENV } from "../reconciler/settings";
 
 export const TIMING_KEYS = [
+  "deregistrationDelaySeconds",
   "lifecycleHookHeartbeatSeconds",
   "terminationSeconds",
   "launchSeconds",
@@ -22,7 +23,6 @@ export const TIMING_KEYS = [
   "unhealthyChecksSeconds",
   "groupHealthCycleSeconds",
   "scheduleSeconds",
-  "deregistrationDelaySeconds",
   "instanceBootSeconds",
 ] as const;
 
@@ -114,6 +114,12 @@ export function lambdaInitSeconds(zippedBytes: number): number {
 }
 
 const SOURCES = {
+  drain:
+    "EC2 Auto Scaling user guide, 'How lifecycle hooks work' (https://docs.aws.amazon.com/" +
+    "autoscaling/ec2/userguide/lifecycle-hooks-overview.html): with target groups attached, the " +
+    "group deregisters a terminating instance and waits for the deregistration delay (activity " +
+    "WaitingForELBConnectionDraining) before Terminating:Wait and its lifecycle action event. A " +
+    "worst case: ELB may complete a deregistration sooner when no connection is open",
   termination:
     "assumption: Windows shutdown, once the terminate hook's wait is over, until Auto Scaling " +
     "emits 'EC2 Instance Terminate Successful' (sent after termination, EC2 Auto Scaling user " +
@@ -158,6 +164,16 @@ export function buildTimingModel(
 ): TimingModel {
   const failureSeconds = stack.activationTimeoutSeconds - SCRIPT_TIMEOUT_MARGIN_SECONDS;
   const entries: Array<Omit<TimingEntry, "key" | "flag"> & { key: TimingKey }> = [
+    {
+      key: "deregistrationDelaySeconds",
+      label:
+        "group drains a terminating instance from its target groups, before the lifecycle event",
+      seconds: stack.deregistrationDelaySeconds,
+      origin: "stack",
+      source:
+        `stack: deregistrationDelaySeconds ${stack.deregistrationDelaySeconds} of the target ` +
+        `groups (a target the reconciler deregisters drains as long); ${SOURCES.drain}`,
+    },
     {
       key: "lifecycleHookHeartbeatSeconds",
       label: "terminating instance waits in Terminating:Wait",
@@ -231,13 +247,6 @@ export function buildTimingModel(
         stack.scheduleSeconds === undefined
           ? `assumption: 300 s; the stack's ${stack.scheduleExpression} has no fixed period`
           : `stack: reconcileSchedule ${stack.scheduleExpression}`,
-    },
-    {
-      key: "deregistrationDelaySeconds",
-      label: "NLB drains a deregistered target",
-      seconds: stack.deregistrationDelaySeconds,
-      origin: "stack",
-      source: "stack: deregistrationDelaySeconds",
     },
     entry("instanceBootSeconds", "launch -> warm (SSM agent online)", 300, SOURCES.boot),
   ];

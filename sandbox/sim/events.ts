@@ -8,7 +8,7 @@ export type AutoScalingDetailType =
 
 export type AutoScalingEvent = ScalingActivityEvent | LifecycleActionEvent;
 
-/** The event announces a termination: its start (the lifecycle action) or its end. */
+/** The event announces a termination: its lifecycle action (Terminating:Wait) or its end. */
 export function isTerminateEvent(event: AutoScalingEvent): boolean {
   return event["detail-type"] !== "EC2 Instance Launch Successful";
 }

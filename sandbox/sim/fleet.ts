@@ -1,12 +1,13 @@
 // The Auto Scaling group and its EC2 instances: launch, InService, SSM agent, the application,
 // termination and replacement (min = max = desired). AddToLoadBalancer is suspended, so nothing
-// here ever registers a target.
+// here ever registers a target; a termination deregisters the instance's targets, as AWS does.
 import {
   autoScalingEvent,
   terminateLifecycleActionEvent,
   type AutoScalingDetailType,
 } from "./events";
 import type { SimInstance, SimTarget } from "./model";
+import { deregisterTarget, registeredTargets } from "./targets";
 import { hex, type World } from "./world";
 
 /** Instances the group counts towards its desired capacity. */
@@ -127,12 +128,18 @@ const TERMINATION_REASONS: Record<TerminationCause, string> = {
   user: "a user health-check",
 };
 
+/** How the history names the end of the group's drain ("Terminating:Wait (connection ...)"). */
+export const DRAIN_OVER_NOTE = "connection draining over";
+
 /**
- * Marks the instance Unhealthy and terminates it; the replacement launches once it is gone. With
- * the terminate lifecycle hook the instance first waits in Terminating:Wait for the heartbeat
- * timeout (nobody completes the action; CONTINUE), announced by the lifecycle action event, then
- * goes Terminating:Proceed; without it, Terminating. Either way the instance stops at once: agent,
- * application and in-flight commands (see the README's Simplifications).
+ * Marks the instance Unhealthy and terminates it; the replacement launches once it is gone. The
+ * instance stops at once: agent, application and in-flight commands (see the README's
+ * Simplifications). Then, as the EC2 Auto Scaling user guide's "How lifecycle hooks work" orders it:
+ * 1. if it is registered (not draining) in the group's target groups, the group deregisters it and
+ *    waits in Terminating for the deregistration delay (activity WaitingForELBConnectionDraining);
+ * 2. with the terminate lifecycle hook, Terminating:Wait for the heartbeat timeout (nobody completes
+ *    the action; CONTINUE), announced by the lifecycle action event, then Terminating:Proceed;
+ * 3. Windows shuts down (terminateMs) and the instance is gone.
  */
 export function terminateInstance(
   world: World,
@@ -141,33 +148,66 @@ export function terminateInstance(
 ): void {
   if (!inGroup(instance)) return;
   const startedAt = world.now();
-  const hook = world.options.terminateHook;
-  instance.lifecycle = hook === null ? "Terminating" : "Terminating:Wait";
+  const registered = registeredTargets(world, instance.instanceId);
   instance.health = "Unhealthy";
   instance.ec2State = "shutting-down";
-  world.note(instance.instanceId, `${instance.lifecycle} (${TERMINATION_REASONS[cause]})`);
-  if (hook !== null) recordLifecycleAction(world, instance, hook);
+  if (registered.length === 0) {
+    continueTermination(world, instance, cause, startedAt, TERMINATION_REASONS[cause]);
+  } else {
+    instance.lifecycle = "Terminating";
+    world.note(
+      instance.instanceId,
+      `Terminating (${TERMINATION_REASONS[cause]}): WaitingForELBConnectionDraining`,
+    );
+    for (const target of registered) {
+      deregisterTarget(world, target.targetGroupArn, instance.instanceId);
+    }
+    world.after(world.options.timings.deregistrationDelayMs, () =>
+      continueTermination(world, instance, cause, startedAt, DRAIN_OVER_NOTE),
+    );
+  }
   setAgentOnline(world, instance, false);
   setAppRunning(world, instance, false);
   world.reactions.instanceStopping(instance);
-  const shutDown = () =>
-    world.after(world.options.timings.terminateMs, () => {
-      instance.lifecycle = "Gone";
-      instance.ec2State = "terminated";
-      world.note(instance.instanceId, "terminated");
-      recordEvent(world, "EC2 Instance Terminate Successful", instance, startedAt, (at) =>
-        terminationCause(at, cause),
-      );
-      replaceMissing(world);
-    });
+}
+
+/** Out of the target groups: the terminate hook's wait (if any), then the shutdown. */
+function continueTermination(
+  world: World,
+  instance: SimInstance,
+  cause: TerminationCause,
+  startedAt: number,
+  why: string,
+): void {
+  const hook = world.options.terminateHook;
+  instance.lifecycle = hook === null ? "Terminating" : "Terminating:Wait";
+  world.note(instance.instanceId, `${instance.lifecycle} (${why})`);
   if (hook === null) {
-    shutDown();
+    shutDown(world, instance, cause, startedAt);
     return;
   }
+  recordLifecycleAction(world, instance, hook);
   world.after(world.options.timings.lifecycleHookHeartbeatMs, () => {
     instance.lifecycle = "Terminating:Proceed";
     world.note(instance.instanceId, `Terminating:Proceed (${hook} timed out: CONTINUE)`);
-    shutDown();
+    shutDown(world, instance, cause, startedAt);
+  });
+}
+
+function shutDown(
+  world: World,
+  instance: SimInstance,
+  cause: TerminationCause,
+  startedAt: number,
+): void {
+  world.after(world.options.timings.terminateMs, () => {
+    instance.lifecycle = "Gone";
+    instance.ec2State = "terminated";
+    world.note(instance.instanceId, "terminated");
+    recordEvent(world, "EC2 Instance Terminate Successful", instance, startedAt, (at) =>
+      terminationCause(at, cause),
+    );
+    replaceMissing(world);
   });
 }
 

@@ -7,6 +7,7 @@ export {
   type LifecycleActionEvent,
   type ScalingActivityEvent,
 } from "./events";
+export { DRAIN_OVER_NOTE } from "./fleet";
 export type { HistoryEntry } from "./model";
 export {
   DEFAULT_TIME_SCALE,

@@ -3,8 +3,9 @@
 
 /**
  * Auto Scaling's names, plus "Gone": left the group after termination (EC2 keeps reporting it as
- * "terminated"). With the terminate lifecycle hook a termination goes Terminating:Wait ->
- * Terminating:Proceed; without it, Terminating.
+ * "terminated"). A registered instance is Terminating while the group drains it from its target
+ * groups; then, with the terminate lifecycle hook, Terminating:Wait -> Terminating:Proceed, and
+ * without it, Terminating until gone.
  */
 export type Lifecycle =
   "Pending" | "InService" | "Terminating" | "Terminating:Wait" | "Terminating:Proceed" | "Gone";

@@ -20,7 +20,10 @@ export interface Timings {
   unhealthyAfterMs: number;
   /** An unhealthy target whose application started turns "healthy" (threshold x interval). */
   healthyAfterMs: number;
-  /** Target "draining" after DeregisterTargets, then gone. */
+  /**
+   * Target "draining" after DeregisterTargets, then gone. Also how long a terminating instance that
+   * was registered stays in Terminating while the group drains it, before Terminating:Wait.
+   */
   deregistrationDelayMs: number;
   /**
    * A registered target that stays "unhealthy" this long gets its instance marked Unhealthy by the
@@ -92,8 +95,9 @@ export interface SimOptions {
   documentName?: string;
   /**
    * Name of the group's terminate lifecycle hook (default "<groupName>-terminating", as the
-   * component has one); null: no hook. With it, a termination first waits in Terminating:Wait for
-   * timings.lifecycleHookHeartbeatMs and records "EC2 Instance-terminate Lifecycle Action".
+   * component has one); null: no hook. With it, a termination waits in Terminating:Wait for
+   * timings.lifecycleHookHeartbeatMs (after the drain of a registered instance) and records
+   * "EC2 Instance-terminate Lifecycle Action" as the wait begins.
    */
   terminateHook?: string | null;
   timings?: Partial<Timings>;

@@ -158,8 +158,9 @@ export class SimulatedAws {
   // ---- test controls ----
 
   /**
-   * The instance dies (terminated outside the group): its termination starts now (Terminating, or
-   * Terminating:Wait with the terminate hook), and it is replaced once gone.
+   * The instance dies (terminated outside the group): its termination starts now (Terminating
+   * while the group drains it from its target groups if it is registered; then Terminating:Wait
+   * with the terminate hook), and it is replaced once gone.
    */
   terminate(instanceId: string): void {
     this.control(instanceId, (instance) => terminateInstance(this.world, instance, "ec2"));

@@ -55,6 +55,16 @@ export function registerTarget(
   });
 }
 
+/**
+ * The instance's registrations that still count: not draining. Every target group of the simulator
+ * is attached to the group, so these are what the group deregisters when it terminates the instance.
+ */
+export function registeredTargets(world: World, instanceId: string): SimTarget[] {
+  return [...world.targets.values()].filter(
+    (t) => t.instanceId === instanceId && t.state !== "draining",
+  );
+}
+
 /** Deregistering an unknown or already draining target changes nothing (as in AWS). */
 export function deregisterTarget(world: World, targetGroupArn: string, instanceId: string): void {
   const key = targetKey(targetGroupArn, instanceId);

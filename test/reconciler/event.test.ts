@@ -222,7 +222,7 @@ describe("event parsing", () => {
       assert.equal(signalAtOf(parseTrigger(TERMINATE), "app-asg", now), TIME);
     });
 
-    it("is the time the termination began for a lifecycle action of our group", () => {
+    it("is the time a lifecycle action of our group was emitted (entering Terminating:Wait)", () => {
       assert.equal(signalAtOf(parseTrigger(TERMINATING), "app-asg", now), TERMINATING_TIME);
       assert.equal(signalAtOf(parseTrigger(TERMINATING), "other-asg", now), undefined);
       const other = {

@@ -71,7 +71,8 @@ describe("sandbox: npm run bench (reduced: one group of 2, one run)", () => {
       const sum = Object.values(summary.byOperation).reduce((a, b) => a + b, 0);
       assert.equal(sum, summary.total);
     }
-    assert.equal(counts.failover.byOperation.DeregisterTargets, 1);
+    // The group drained the dead instance before its lifecycle action: nothing left to deregister.
+    assert.equal(counts.failover.byOperation.DeregisterTargets, undefined);
   });
 
   it("times the handler with the per-call latency", () => {
@@ -99,16 +100,26 @@ describe("sandbox: npm run bench (reduced: one group of 2, one run)", () => {
     assert.equal(step("NLB registration"), 120);
   });
 
-  it("starts the failover at the lifecycle action: its delivery is the first step, the termination runs alongside", () => {
+  it("starts the failover with the group's drain; the lifecycle action's delivery follows, the rest of the termination runs alongside", () => {
     const { failover } = written;
-    assert.deepEqual(failover.steps[0], {
-      step: "EventBridge delivers 'EC2 Instance-terminate Lifecycle Action'",
-      seconds: 0.5,
-      share: Math.round((0.5 / failover.totalSeconds) * 1000) / 1000,
-    });
+    const share = (seconds: number) => Math.round((seconds / failover.totalSeconds) * 1000) / 1000;
+    // The dev stack's deregistrationDelaySeconds: 30.
+    assert.deepEqual(failover.steps.slice(0, 2), [
+      {
+        step: "the group drains the instance from its target groups (deregistration delay)",
+        seconds: 30,
+        share: share(30),
+      },
+      {
+        step: "EventBridge delivers 'EC2 Instance-terminate Lifecycle Action'",
+        seconds: 0.5,
+        share: share(0.5),
+      },
+    ]);
     assert.ok(failover.steps.every((s) => !s.step.startsWith("instance terminating")));
-    // The dev stack's hook waits 30 s, Windows shuts down in 60 s: off the failover's path.
-    assert.equal(failover.terminationSeconds, 90);
+    // 30 s of drain, then the hook's 30 s wait and 60 s of Windows shutdown: the last two off the
+    // failover's path.
+    assert.equal(failover.terminationSeconds, 120);
   });
 
   it("refuses a group size it cannot simulate", async () => {

@@ -142,7 +142,8 @@ describe("the serialized reconciler Lambda, run as the nodejs22.x runtime would"
         instanceId: string;
       };
 
-      // The stack's terminate hook: the lifecycle action comes first, while dead is Terminating:Wait.
+      // The stack's terminate hook: the lifecycle action comes first, once the group has drained
+      // dead from the target groups (150 ms here) and it entered Terminating:Wait.
       const hook = resources.find((r) => r.type === "aws:autoscaling/lifecycleHook:LifecycleHook");
       assert.equal(sim.options.terminateHook, hook?.state.name);
       sim.terminate(dead);

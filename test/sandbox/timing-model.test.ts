@@ -8,6 +8,7 @@ import {
   stackTimingsFrom,
   type StackTimings,
 } from "../../sandbox/timing-model";
+import { simTimingsFrom } from "../../sandbox/story-world";
 
 const STACK: StackTimings = {
   healthCheckIntervalSeconds: 5,
@@ -114,6 +115,44 @@ describe("sandbox: timing model", () => {
       assert.equal(entry.origin === "assumption", entry.source.startsWith("assumption"), entry.key);
       assert.ok(entry.seconds >= 0, entry.key);
     }
+  });
+
+  it("starts a termination with the group's drain: the stack's deregistration delay, from the user guide, a worst case", () => {
+    const model = buildTimingModel(STACK, 20_000);
+    assert.equal(TIMING_KEYS[0], "deregistrationDelaySeconds");
+    const drain = model.deregistrationDelaySeconds;
+    assert.deepEqual(
+      [drain.seconds, drain.origin, drain.flag],
+      [30, "stack", "--deregistration-delay-seconds"],
+    );
+    assert.equal(
+      drain.label,
+      "group drains a terminating instance from its target groups, before the lifecycle event",
+    );
+    assert.ok(drain.source.startsWith("stack: deregistrationDelaySeconds 30 of the target groups"));
+    for (const part of [
+      "EC2 Auto Scaling user guide, 'How lifecycle hooks work'",
+      "https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html",
+      "WaitingForELBConnectionDraining",
+      "A worst case: ELB may complete a deregistration sooner when no connection is open",
+    ]) {
+      assert.ok(drain.source.includes(part), part);
+    }
+    // The simulator drains (and holds the termination) for exactly this long.
+    assert.equal(simTimingsFrom(model).deregistrationDelayMs, 30_000);
+  });
+
+  it("lets the drain be overridden like any step, down to none", () => {
+    const model = buildTimingModel(STACK, 20_000, { deregistrationDelaySeconds: 0 });
+    assert.deepEqual(
+      [
+        model.deregistrationDelaySeconds.seconds,
+        model.deregistrationDelaySeconds.origin,
+        model.deregistrationDelaySeconds.source,
+      ],
+      [0, "flag", "flag --deregistration-delay-seconds"],
+    );
+    assert.equal(simTimingsFrom(model).deregistrationDelayMs, 0);
   });
 
   it("lets flags override any value and says so", () => {

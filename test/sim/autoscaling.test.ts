@@ -104,6 +104,30 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
     );
   });
 
+  it("a registered instance: Terminating while the group drains it, then Terminating:Wait", async () => {
+    h = await startHarness({ instanceCount: 2 });
+    const { deregistrationDelayMs, lifecycleHookHeartbeatMs, terminateMs } = h.sim.timings;
+    h.sim.strayRegister("i-00000000000000001");
+    h.sim.terminate("i-00000000000000001");
+    assert.deepEqual(await lifecycles(), [
+      "i-00000000000000001 Terminating",
+      "i-00000000000000002 InService",
+    ]);
+    h.clock.advance(deregistrationDelayMs - 1);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating");
+    assert.deepEqual(h.sim.events, []);
+    h.clock.advance(1);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Wait");
+    assert.deepEqual(h.sim.registrations(), []);
+    h.clock.advance(lifecycleHookHeartbeatMs);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Proceed");
+    h.clock.advance(terminateMs);
+    assert.deepEqual(await lifecycles(), [
+      "i-00000000000000002 InService",
+      "i-00000000000000003 Pending",
+    ]);
+  });
+
   it("SetInstanceHealth Unhealthy makes the group replace the instance", async () => {
     h = await startHarness({ instanceCount: 2 });
     await h.clients.autoScaling.send(
@@ -159,9 +183,16 @@ describe("simulated Auto Scaling over HTTP (real SDK client)", () => {
     h.clock.advance(registrationMs + elbHealthGraceMs - 1);
     assert.equal((await lifecycles())[0], "i-00000000000000001 InService");
     h.clock.advance(1);
-    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Wait");
+    // Registered: the group first drains it from the target group, then the hook's wait.
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating");
+    assert.deepEqual(
+      h.sim.registrations().map((r) => [r.instanceId, r.state]),
+      [["i-00000000000000001", "draining"]],
+    );
     // The unregistered warm instance is judged by EC2 checks only: untouched.
     assert.equal((await lifecycles())[1], "i-00000000000000002 InService");
+    h.clock.advance(h.sim.timings.deregistrationDelayMs);
+    assert.equal((await lifecycles())[0], "i-00000000000000001 Terminating:Wait");
     h.clock.advance(h.sim.timings.lifecycleHookHeartbeatMs + h.sim.timings.terminateMs);
     assert.match(terminateCause(h), /an ELB system health check failure\.$/);
   });

@@ -88,16 +88,21 @@ describe("simulated ELBv2 over HTTP (real SDK client)", () => {
     assert.deepEqual(await health(), [`${A}:7000 unhealthy Target.FailedHealthChecks`]);
   });
 
-  it("a healthy target of a terminated instance turns unhealthy and stays registered", async () => {
+  it("the group deregisters a terminated instance's target: draining at once, gone after the delay", async () => {
     h = await startHarness();
     h.sim.call("ssm", "SendCommand", { DocumentName: "warm-standby-activate", InstanceIds: [A] });
     h.clock.advance(h.sim.timings.agentPickupMs + h.sim.timings.activationMs);
     await register(A);
     h.clock.advance(h.sim.timings.registrationMs);
+    assert.deepEqual(await health(), [`${A}:7000 healthy`]);
     h.sim.terminate(A);
-    h.clock.advance(Math.max(h.sim.timings.unhealthyAfterMs, h.sim.timings.terminateMs));
-    assert.deepEqual(await health(), [`${A}:7000 unhealthy Target.FailedHealthChecks`]);
-    assert.deepEqual(h.sim.activeInstanceIds(), [A]);
+    assert.deepEqual(await health(), [`${A}:7000 draining Target.DeregistrationInProgress`]);
+    assert.deepEqual(h.sim.activeInstanceIds(), []);
+    // The stopped application does not turn a draining target unhealthy.
+    h.clock.advance(h.sim.timings.deregistrationDelayMs - 1);
+    assert.deepEqual(await health(), [`${A}:7000 draining Target.DeregistrationInProgress`]);
+    h.clock.advance(1);
+    assert.deepEqual(await health(), []);
   });
 
   it("registering twice changes nothing; deregistering drains, then the target is gone", async () => {

@@ -161,6 +161,141 @@ describe("SimulatedAws core (in-process, virtual clock)", () => {
     );
   });
 
+  describe("a termination first drains a registered instance from the group's target groups", () => {
+    const TWO_GROUPS = ["ws-7000/0000000000000001", "ws-7001/0000000000000002"].map(
+      (name) => `arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup/${name}`,
+    );
+    const EC2_REASON = "an EC2 health check indicating it has been terminated or stopped";
+
+    /** A's history and the group's events from the termination on, in ms since it began. */
+    function afterTermination(sim: SimulatedAws, terminatedAt: number) {
+      return {
+        history: sim.history
+          .filter((entry) => entry.at >= terminatedAt && entry.instanceId === A)
+          .map((entry) => [entry.at - terminatedAt, entry.what]),
+        events: sim.events.map((event) => [
+          event["detail-type"],
+          sim.emittedAt(event) - terminatedAt,
+        ]),
+      };
+    }
+
+    it("registered: deregistered at once, Terminating for the delay, then Terminating:Wait and its event", () => {
+      const { clock, sim } = newSim({ instanceCount: 2, targetGroupArns: TWO_GROUPS });
+      const { deregistrationDelayMs, lifecycleHookHeartbeatMs, terminateMs, launchMs } =
+        sim.timings;
+      sim.strayRegister(A);
+      clock.advance(1_000);
+      const terminatedAt = clock.now();
+      sim.terminate(A);
+      assert.deepEqual(
+        sim.registrations().map((r) => [r.targetGroupArn, r.state, r.reason]),
+        TWO_GROUPS.map((arn) => [arn, "draining", "Target.DeregistrationInProgress"]),
+      );
+      assert.deepEqual(sim.activeInstanceIds(), []);
+      clock.advance(deregistrationDelayMs + lifecycleHookHeartbeatMs + terminateMs + launchMs);
+
+      const drained = deregistrationDelayMs;
+      const gone = drained + lifecycleHookHeartbeatMs + terminateMs;
+      assert.deepEqual(afterTermination(sim, terminatedAt), {
+        history: [
+          [0, `Terminating (${EC2_REASON}): WaitingForELBConnectionDraining`],
+          [0, "target ws-7000: draining"],
+          [0, "target ws-7001: draining"],
+          [0, "SSM agent ConnectionLost"],
+          [drained, "target ws-7000: deregistered"],
+          [drained, "target ws-7001: deregistered"],
+          [drained, "Terminating:Wait (connection draining over)"],
+          [
+            drained + lifecycleHookHeartbeatMs,
+            "Terminating:Proceed (warm-standby-terminating timed out: CONTINUE)",
+          ],
+          [gone, "terminated"],
+        ],
+        events: [
+          ["EC2 Instance-terminate Lifecycle Action", drained],
+          ["EC2 Instance Terminate Successful", gone],
+          ["EC2 Instance Launch Successful", gone + launchMs],
+        ],
+      });
+      // The scaling activity began with the termination, drain included.
+      const terminated = sim.events[1];
+      if (terminated["detail-type"] !== "EC2 Instance Terminate Successful") {
+        throw new Error(`unexpected event: ${terminated["detail-type"]}`);
+      }
+      assert.deepEqual(
+        [terminated.detail.EC2InstanceId, terminated.detail.StartTime, terminated.detail.EndTime],
+        [A, new Date(terminatedAt).toISOString(), new Date(terminatedAt + gone).toISOString()],
+      );
+      assert.deepEqual(sim.registrations(), []);
+    });
+
+    it("registered in one target group only: drained from that one, for the same delay", () => {
+      const { clock, sim } = newSim({ instanceCount: 2, targetGroupArns: TWO_GROUPS });
+      sim.call("elbv2", "RegisterTargets", { TargetGroupArn: TWO_GROUPS[1], Targets: [{ Id: A }] });
+      sim.terminate(A);
+      assert.deepEqual(
+        sim.registrations().map((r) => [r.targetGroupArn, r.state]),
+        [[TWO_GROUPS[1], "draining"]],
+      );
+      clock.advance(sim.timings.deregistrationDelayMs - 1);
+      assert.equal(sim.instances()[0].lifecycleState, "Terminating");
+      clock.advance(1);
+      assert.equal(sim.instances()[0].lifecycleState, "Terminating:Wait");
+      assert.deepEqual(
+        sim.events.map((e) => [e["detail-type"], sim.emittedAt(e) - VIRTUAL_EPOCH]),
+        [["EC2 Instance-terminate Lifecycle Action", sim.timings.deregistrationDelayMs]],
+      );
+    });
+
+    it("without the terminate hook: Terminating through the drain and the shutdown", () => {
+      const { clock, sim } = newSim({ instanceCount: 1, terminateHook: null });
+      const { deregistrationDelayMs, terminateMs } = sim.timings;
+      sim.strayRegister(A);
+      sim.terminate(A);
+      clock.advance(deregistrationDelayMs + terminateMs);
+      assert.deepEqual(afterTermination(sim, VIRTUAL_EPOCH), {
+        history: [
+          [0, "target warm-standby-7000: initial"],
+          [0, `Terminating (${EC2_REASON}): WaitingForELBConnectionDraining`],
+          [0, "target warm-standby-7000: draining"],
+          [0, "SSM agent ConnectionLost"],
+          [deregistrationDelayMs, "target warm-standby-7000: deregistered"],
+          [deregistrationDelayMs, "Terminating (connection draining over)"],
+          [deregistrationDelayMs + terminateMs, "terminated"],
+        ],
+        events: [["EC2 Instance Terminate Successful", deregistrationDelayMs + terminateMs]],
+      });
+    });
+
+    it("not registered, or already draining (deregistered by the reconciler): no wait", () => {
+      const { clock, sim } = newSim({ instanceCount: 2 });
+      const tg = sim.options.targetGroupArns[0];
+      sim.call("elbv2", "RegisterTargets", { TargetGroupArn: tg, Targets: [{ Id: A }] });
+      sim.call("elbv2", "DeregisterTargets", { TargetGroupArn: tg, Targets: [{ Id: A }] });
+      clock.advance(1_000);
+      sim.terminate(A);
+      sim.terminate(B);
+      assert.deepEqual(
+        sim.instances().map((i) => [i.instanceId, i.lifecycleState]),
+        [
+          [A, "Terminating:Wait"],
+          [B, "Terminating:Wait"],
+        ],
+      );
+      assert.deepEqual(
+        sim.events.map((e) => [e.detail.EC2InstanceId, sim.emittedAt(e) - VIRTUAL_EPOCH]),
+        [
+          [A, 1_000],
+          [B, 1_000],
+        ],
+      );
+      // A's earlier deregistration drains on its own clock, as it did before.
+      clock.advance(sim.timings.deregistrationDelayMs - 1_000);
+      assert.deepEqual(sim.registrations(), []);
+    });
+  });
+
   it("processes transitions lazily, each at its own time", () => {
     const { clock, sim } = newSim({ instanceCount: 1 });
     sim.terminate(A);

@@ -44,8 +44,8 @@ function groupView(world: World): Record<string, unknown> {
     LaunchTemplateName: `${groupName}-lt`,
     Version: "$Latest",
   };
-  // Terminating instances stay listed (Terminating, or Terminating:Wait / :Proceed with the hook)
-  // until they are gone.
+  // Terminating instances stay listed (Terminating while the group drains them or without the
+  // hook, Terminating:Wait / :Proceed with it) until they are gone.
   const members = [...world.instances.values()].filter((instance) => instance.lifecycle !== "Gone");
   return {
     AutoScalingGroupName: groupName,

@@ -60,9 +60,9 @@ describe("scenarios: declared capacity on the simulated AWS", () => {
 
       const steady = await s.schedule();
       s.sim.terminate(I1);
-      s.advance(s.sim.timings.terminateMs);
-      const [terminated] = s.newEvents();
-      const dead = await s.deliver(terminated);
+      s.advance(s.sim.timings.deregistrationDelayMs);
+      const [terminating] = s.newEvents();
+      const dead = await s.deliver(terminating);
 
       for (const run of [steady, dead]) {
         assert.deepEqual(mutationsOf(run.calls, s.sim), []);
@@ -70,13 +70,14 @@ describe("scenarios: declared capacity on the simulated AWS", () => {
           `load balancer ${s.settings.loadBalancerArn} has no valid warm-standby:active-capacity tag: group warm-standby is not managed`,
         ]);
       }
-      assert.deepEqual(stateOf(s.sim).targets, [`${I1} :7000 unhealthy`], "left as it was");
+      // The group drained I1 from the target group on its own; nothing else changed.
+      assert.deepEqual(stateOf(s.sim).targets, [], "only the group's own deregistration");
+      assert.deepEqual(s.sim.activeInstanceIds(), []);
 
       // Once the tag is back, the next schedule does the work.
       s.setCapacityTag("1");
       const healed = await s.schedule();
       assertPhases(mutationsOf(healed.calls, s.sim), [
-        [`DeregisterTargets ${I1} :7000`],
         [`SendCommand ${I2}`],
         [`RegisterTargets ${I2} :7000`],
       ]);

@@ -133,18 +133,18 @@ describe("scenarios: faults and concurrency on the simulated AWS", () => {
     const s = await open({ instanceCount: 3 });
     await promoteFirst(s);
     s.sim.terminate(I1);
-    s.advance(s.sim.timings.terminateMs);
-    const [terminated] = s.newEvents();
-    s.advanceTo(Date.parse(terminated.time) + 2000);
+    s.advance(s.sim.timings.deregistrationDelayMs);
+    const [terminating] = s.newEvents();
+    s.advanceTo(Date.parse(terminating.time) + 2000);
     const callsBefore = s.sim.calls.length;
 
-    await Promise.all([s.invoke(terminated), s.invoke(terminated)]);
+    await Promise.all([s.invoke(terminating), s.invoke(terminating)]);
 
     const calls = s.sim.calls.slice(callsBefore);
     const sent = calls.filter((c) => c.operation === "SendCommand").map(instanceOf);
     assert.ok(sent.length >= 1 && sent.length <= 2, `one command per invocation at most: ${sent}`);
     assert.deepEqual([...new Set(sent)], [I2]);
-    s.advance(s.sim.timings.registrationMs + s.sim.timings.deregistrationDelayMs);
+    s.advance(s.sim.timings.registrationMs);
     assert.deepEqual(stateOf(s.sim).targets, [`${I2} :7000 healthy`]);
     assert.equal(s.sim.maxActiveSeen, 1);
     assert.deepEqual(s.violations, []);

@@ -67,21 +67,30 @@ describe("scenarios: promotion on the simulated AWS", () => {
     assert.deepEqual(s.violations, []);
   });
 
-  it("the active instance is terminated: its lifecycle action wakes the reconciler, which promotes while it waits in Terminating:Wait", async () => {
+  it("the active instance is terminated: drained by the group, then its lifecycle action wakes the reconciler, which promotes while it waits in Terminating:Wait", async () => {
     const s = await open({ instanceCount: 3, targetGroupArns: TWO_TARGET_GROUPS });
     await promoteFirst(s);
-    const { lifecycleHookHeartbeatMs, terminateMs } = s.sim.timings;
+    const { deregistrationDelayMs, lifecycleHookHeartbeatMs, terminateMs } = s.sim.timings;
     const diedAt = s.clock.now();
     s.sim.terminate(I1);
+    // The group takes I1 out of its target groups first and waits out the deregistration delay:
+    // no event yet, nothing active.
+    assert.deepEqual(stateOf(s.sim).targets, [`${I1} :7000 draining`, `${I1} :7001 draining`]);
+    assert.deepEqual(s.sim.activeInstanceIds(), []);
+    s.advance(deregistrationDelayMs - 1);
+    assert.deepEqual(s.newEvents(), []);
+    s.advance(1);
+    const drainedAt = diedAt + deregistrationDelayMs;
     const [terminating] = s.newEvents();
     assert.equal(terminating["detail-type"], "EC2 Instance-terminate Lifecycle Action");
     assert.equal(terminating.detail.EC2InstanceId, I1);
-    assert.equal(s.sim.emittedAt(terminating), diedAt);
+    assert.equal(s.sim.emittedAt(terminating), drainedAt);
+    assert.deepEqual(stateOf(s.sim).targets, []);
 
     const failover = await s.deliver(terminating);
 
+    // Nothing left to deregister: the group did it.
     assertPhases(mutationsOf(failover.calls, s.sim), [
-      [`DeregisterTargets ${I1} :7000`, `DeregisterTargets ${I1} :7001`],
       [`SendCommand ${I2}`],
       [`RegisterTargets ${I2} :7000`, `RegisterTargets ${I2} :7001`],
     ]);
@@ -89,27 +98,28 @@ describe("scenarios: promotion on the simulated AWS", () => {
     const [first] = failover.report?.rounds ?? [];
     assert.deepEqual(
       first.actions.map((a) => `${a.kind} ${a.instanceId}`),
-      [`deregister ${I1}`, `activate ${I2}`],
+      [`activate ${I2}`],
     );
     assert.equal(first.snapshot.inService, 2, "I1 is no longer InService");
-    // I1 was still in Terminating:Wait when it was deregistered and I2's activation was sent (the
-    // deregistrations come before the SendCommand).
-    const waitEndsAt = diedAt + lifecycleHookHeartbeatMs;
+    // I1 was still in Terminating:Wait when I2's activation was sent.
+    const waitEndsAt = drainedAt + lifecycleHookHeartbeatMs;
     const sentAt = failover.calls.find((c) => c.operation === "SendCommand")?.at ?? Infinity;
-    assert.ok(sentAt < waitEndsAt, `SendCommand at +${sentAt - diedAt} ms`);
+    assert.ok(sentAt < waitEndsAt, `SendCommand at +${sentAt - drainedAt} ms after the drain`);
     assert.equal(
       s.sim.history.find((h) => h.instanceId === I1 && h.what.startsWith("Terminating:Proceed"))
         ?.at,
       waitEndsAt,
     );
-    // FailoverSeconds counts from the lifecycle action: the start of the termination.
+    // FailoverSeconds counts from the lifecycle action's time: the drain before it is not in it
+    // (the event carries no earlier time).
     assert.equal(failover.report?.signalAt, Date.parse(terminating.time));
     const registeredAt = s.sim.registrations().find((r) => r.instanceId === I2)?.since ?? NaN;
-    assert.equal(failover.emf.FailoverSeconds, (registeredAt - diedAt) / 1000);
-    assert.ok(registeredAt < diedAt + lifecycleHookHeartbeatMs + terminateMs, "before I1 is gone");
+    assert.equal(failover.emf.FailoverSeconds, (registeredAt - drainedAt) / 1000);
+    const goneAt = drainedAt + lifecycleHookHeartbeatMs + terminateMs;
+    assert.ok(registeredAt < goneAt, "before I1 is gone");
 
     // I1 is gone later: its Terminate Successful event, and the replacement's launch, change nothing.
-    s.advanceTo(diedAt + lifecycleHookHeartbeatMs + terminateMs + s.sim.timings.launchMs);
+    s.advanceTo(goneAt + s.sim.timings.launchMs);
     const [terminated, launched] = s.newEvents();
     assert.deepEqual(
       [terminated["detail-type"], terminated.detail.EC2InstanceId],
@@ -133,23 +143,67 @@ describe("scenarios: promotion on the simulated AWS", () => {
     assert.deepEqual(s.violations, []);
   });
 
-  it("without the terminate hook: the Terminate event wakes it; deregistered first, the next oldest promoted", async () => {
+  it("a schedule run during the group's drain promotes at once: the draining instance is no longer active", async () => {
+    const s = await open({ instanceCount: 3 });
+    await promoteFirst(s);
+    const { deregistrationDelayMs } = s.sim.timings;
+    const diedAt = s.clock.now();
+    s.sim.terminate(I1);
+    s.advance(60_000);
+
+    const run = await s.schedule();
+
+    assertPhases(mutationsOf(run.calls, s.sim), [
+      [`SendCommand ${I2}`],
+      [`RegisterTargets ${I2} :7000`],
+    ]);
+    assert.deepEqual(
+      run.report?.rounds[0].actions.map((a) => `${a.kind} ${a.instanceId}`),
+      [`activate ${I2}`],
+    );
+    // I2 was registered while the group still drained I1: no lifecycle action had come yet.
+    const registeredAt = s.sim.registrations().find((r) => r.instanceId === I2)?.since ?? NaN;
+    assert.ok(
+      registeredAt < diedAt + deregistrationDelayMs,
+      `registered at +${registeredAt - diedAt} ms`,
+    );
+    assert.equal(s.sim.instances().find((i) => i.instanceId === I1)?.lifecycleState, "Terminating");
+    assert.deepEqual(s.newEvents(), []);
+
+    // The lifecycle action, once the drain is over, finds the deficit answered.
+    s.advanceTo(diedAt + deregistrationDelayMs);
+    const [terminating] = s.newEvents();
+    assert.equal(terminating["detail-type"], "EC2 Instance-terminate Lifecycle Action");
+    const late = await s.deliver(terminating);
+    assert.deepEqual(mutationsOf(late.calls, s.sim), []);
+    s.advanceTo(registeredAt + s.sim.timings.registrationMs);
+    assert.deepEqual(stateOf(s.sim).targets, [`${I2} :7000 healthy`]);
+    assert.equal(s.sim.maxActiveSeen, 1);
+    assert.deepEqual(s.violations, []);
+  });
+
+  it("without the terminate hook: drained by the group, then the Terminate event wakes it; the next oldest promoted", async () => {
     const s = await open({
       instanceCount: 3,
       targetGroupArns: TWO_TARGET_GROUPS,
       terminateHook: null,
     });
     await promoteFirst(s);
+    const diedAt = s.clock.now();
     s.sim.terminate(I1);
-    s.advance(s.sim.timings.terminateMs);
+    const { deregistrationDelayMs, terminateMs } = s.sim.timings;
+    s.advance(deregistrationDelayMs + terminateMs - 1);
+    assert.deepEqual(s.newEvents(), []);
+    s.advance(1);
     const [terminated] = s.newEvents();
     assert.equal(terminated["detail-type"], "EC2 Instance Terminate Successful");
     assert.equal(terminated.detail.EC2InstanceId, I1);
+    assert.equal(s.sim.emittedAt(terminated), diedAt + deregistrationDelayMs + terminateMs);
+    assert.deepEqual(stateOf(s.sim).targets, [], "drained before the shutdown");
 
     const failover = await s.deliver(terminated);
 
     assertPhases(mutationsOf(failover.calls, s.sim), [
-      [`DeregisterTargets ${I1} :7000`, `DeregisterTargets ${I1} :7001`],
       [`SendCommand ${I2}`],
       [`RegisterTargets ${I2} :7000`, `RegisterTargets ${I2} :7001`],
     ]);
@@ -159,12 +213,12 @@ describe("scenarios: promotion on the simulated AWS", () => {
     assert.equal(failover.emf.FailoverSeconds, (registeredAt - Date.parse(terminated.time)) / 1000);
     assert.equal(failover.emf.ActiveInstances, 1);
 
-    // The replacement's launch event changes nothing; the old target drains away.
+    // The replacement's launch event changes nothing; I2's registration completes.
     const [launched] = s.newEvents();
     assert.equal(launched.detail.EC2InstanceId, I4);
     const late = await s.deliver(launched);
     assert.deepEqual(mutationsOf(late.calls, s.sim), []);
-    s.advance(s.sim.timings.deregistrationDelayMs);
+    s.advance(s.sim.timings.registrationMs);
     assert.deepEqual(stateOf(s.sim), {
       group: [I2, I3, I4],
       active: [I2],
