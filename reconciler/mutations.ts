@@ -14,13 +14,7 @@ export async function registerTargets(
   instanceId: string,
   targetGroupArns: string[],
 ): Promise<void> {
-  await allOrFirstError(
-    targetGroupArns.map((arn) =>
-      deps.clients.elbv2.send(
-        new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: instanceId }] }),
-      ),
-    ),
-  );
+  await inEachTargetGroup(deps, RegisterTargetsCommand, instanceId, targetGroupArns);
 }
 
 /** Deregisters the instance from each target group (in parallel). */
@@ -29,11 +23,19 @@ export async function deregisterTargets(
   instanceId: string,
   targetGroupArns: string[],
 ): Promise<void> {
+  await inEachTargetGroup(deps, DeregisterTargetsCommand, instanceId, targetGroupArns);
+}
+
+/** Both target calls take the same input: one target group, one instance target. */
+async function inEachTargetGroup(
+  deps: Deps,
+  Command: typeof RegisterTargetsCommand | typeof DeregisterTargetsCommand,
+  instanceId: string,
+  targetGroupArns: string[],
+): Promise<void> {
   await allOrFirstError(
     targetGroupArns.map((arn) =>
-      deps.clients.elbv2.send(
-        new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: instanceId }] }),
-      ),
+      deps.clients.elbv2.send(new Command({ TargetGroupArn: arn, Targets: [{ Id: instanceId }] })),
     ),
   );
 }
