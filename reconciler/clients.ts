@@ -18,8 +18,10 @@ export interface Clients {
  * points the same code at its simulated AWS. Adaptive retry mode backs off client-side when AWS
  * throttles; 4 attempts keep a throttled invocation well inside the Lambda timeout.
  */
+export const MAX_ATTEMPTS = 4;
+
 export function createClients(): Clients {
-  const config = { retryMode: "adaptive", maxAttempts: 4 };
+  const config = { retryMode: "adaptive", maxAttempts: MAX_ATTEMPTS };
   return {
     autoScaling: new AutoScalingClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),

@@ -5,8 +5,14 @@
 // one JSON log line and one EMF line; a witness checks rule 1 at every API call.
 import { strict as assert } from "node:assert";
 import { healthyEverywhere } from "./inspect";
+import {
+  promotionGraceSeconds,
+  TIMEOUT_MARGIN_SECONDS,
+} from "../../../components/reconcilerEnvironment";
+import { MAX_ATTEMPTS } from "../../../reconciler/clients";
 import { handleWith } from "../../../reconciler/handler";
 import { parseCapacity } from "../../../reconciler/observe";
+import { DEFAULT_POLL_INTERVAL_MS } from "../../../reconciler/settings";
 import type { Report } from "../../../reconciler/summary";
 import type { Settings } from "../../../reconciler/types";
 import {
@@ -24,17 +30,19 @@ import {
 
 /** The document's execution timeout, as the dev stack configures it. */
 const ACTIVATION_TIMEOUT_SECONDS = 600;
-/** The deployed Lambda's timeout: activation timeout + 60 s (components/reconcilerEnvironment.ts). */
-const BUDGET_MS = (ACTIVATION_TIMEOUT_SECONDS + 60) * 1000;
-/** components/reconcilerEnvironment.ts's formula with the NLB's TCP defaults (30 s, 5 + 2). */
-const PROMOTION_GRACE_SECONDS = ACTIVATION_TIMEOUT_SECONDS + 300 + (5 + 2) * 30;
-/** Attempts per call, as reconciler/clients.ts configures the Lambda's clients. */
-export const MAX_ATTEMPTS = 4;
+/** The deployed Lambda's timeout. */
+const BUDGET_MS = (ACTIVATION_TIMEOUT_SECONDS + TIMEOUT_MARGIN_SECONDS) * 1000;
+/** The component's grace, with the NLB's TCP health-check defaults (30 s, 5 + 2). */
+const PROMOTION_GRACE_SECONDS = promotionGraceSeconds({
+  activationTimeoutSeconds: ACTIVATION_TIMEOUT_SECONDS,
+  healthCheckIntervalSeconds: 30,
+  healthyThreshold: 5,
+  unhealthyThreshold: 2,
+});
+/** Attempts per call, as the Lambda's clients make them. */
+export { MAX_ATTEMPTS };
 /** The stack's schedule: rate(5 minutes). */
 export const SCHEDULE_MS = 300_000;
-
-/** Between GetCommandInvocation polls (the reconciler's default). */
-const POLL_INTERVAL_MS = 3000;
 
 /** Two target groups (ports 7000, 7001), for scenarios that must see "every target group". */
 export const TWO_TARGET_GROUPS = [
@@ -126,7 +134,7 @@ async function openScenario(options: ScenarioOptions = {}): Promise<Scenario> {
     documentName: sim.options.documentName,
     activationTimeoutSeconds: ACTIVATION_TIMEOUT_SECONDS,
     promotionGraceSeconds: PROMOTION_GRACE_SECONDS,
-    pollIntervalMs: POLL_INTERVAL_MS,
+    pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
   };
   let eventsSeen = 0;
   let schedules = 0;
