@@ -46,11 +46,16 @@ function latestOf(s: Snapshot, instanceId: string): Activation | undefined {
     .pop();
 }
 
+/** The oracle's own statement of "lost": an open status past the activation timeout + 60 s. */
+function lostBy(a: Activation, s: Snapshot, settings: Settings): boolean {
+  return a.requestedAt + (settings.activationTimeoutSeconds + 60) * 1000 <= s.now;
+}
+
 function disqualified(a: Activation | undefined, s: Snapshot, settings: Settings): boolean {
   if (a === undefined) return false;
   if (["Failed", "TimedOut", "Cancelled", "Cancelling"].includes(a.status)) return true;
   const open = ["Pending", "InProgress", "Delayed"].includes(a.status);
-  return open && a.requestedAt + (settings.activationTimeoutSeconds + 60) * 1000 <= s.now;
+  return open && lostBy(a, s, settings);
 }
 
 /** Some activation of the instance succeeded or is still in flight (not lost). */
@@ -60,7 +65,7 @@ function verified(s: Snapshot, settings: Settings, instanceId: string): boolean 
       a.instanceId === instanceId &&
       (a.status === "Success" ||
         (["Pending", "InProgress", "Delayed", "Cancelling"].includes(a.status) &&
-          a.requestedAt + (settings.activationTimeoutSeconds + 60) * 1000 > s.now)),
+          !lostBy(a, s, settings))),
   );
 }
 
