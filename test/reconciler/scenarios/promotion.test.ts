@@ -2,7 +2,7 @@
 // the terminate lifecycle hook's event, or without the hook by the Terminate event), a failing
 // activation script, and no warm candidate (agents offline, group still booting).
 import { strict as assert } from "node:assert";
-import { TWO_TARGET_GROUPS, promoteFirst, scenarios } from "./harness";
+import { TWO_TARGET_GROUPS, promoteFirst, scenarios, type Scenario } from "./harness";
 import {
   assertPhases,
   healthyEverywhere,
@@ -13,6 +13,20 @@ import {
 } from "./inspect";
 
 const [I1, I2, I3, I4] = [1, 2, 3, 4].map(instanceId);
+
+/** The end of a failover from I1 to I2 on two target groups, once I2's registration completed. */
+function assertFailedOverToI2(s: Scenario): void {
+  s.advance(s.sim.timings.registrationMs);
+  assert.deepEqual(stateOf(s.sim), {
+    group: [I2, I3, I4],
+    active: [I2],
+    appRunning: [I2],
+    targets: [`${I2} :7000 healthy`, `${I2} :7001 healthy`],
+    commands: [`${I1} Success`, `${I2} Success`],
+  });
+  assert.equal(s.sim.maxActiveSeen, 1);
+  assert.deepEqual(s.violations, []);
+}
 
 describe("scenarios: promotion on the simulated AWS", () => {
   const open = scenarios();
@@ -131,16 +145,7 @@ describe("scenarios: promotion on the simulated AWS", () => {
     assert.deepEqual([late.emf.Activations, late.emf.FailoverSeconds], [0, undefined]);
     assert.equal(launched.detail.EC2InstanceId, I4);
     assert.deepEqual(mutationsOf((await s.deliver(launched)).calls, s.sim), []);
-    s.advance(s.sim.timings.registrationMs);
-    assert.deepEqual(stateOf(s.sim), {
-      group: [I2, I3, I4],
-      active: [I2],
-      appRunning: [I2],
-      targets: [`${I2} :7000 healthy`, `${I2} :7001 healthy`],
-      commands: [`${I1} Success`, `${I2} Success`],
-    });
-    assert.equal(s.sim.maxActiveSeen, 1);
-    assert.deepEqual(s.violations, []);
+    assertFailedOverToI2(s);
   });
 
   it("a schedule run during the group's drain promotes at once: the draining instance is no longer active", async () => {
@@ -218,16 +223,7 @@ describe("scenarios: promotion on the simulated AWS", () => {
     assert.equal(launched.detail.EC2InstanceId, I4);
     const late = await s.deliver(launched);
     assert.deepEqual(mutationsOf(late.calls, s.sim), []);
-    s.advance(s.sim.timings.registrationMs);
-    assert.deepEqual(stateOf(s.sim), {
-      group: [I2, I3, I4],
-      active: [I2],
-      appRunning: [I2],
-      targets: [`${I2} :7000 healthy`, `${I2} :7001 healthy`],
-      commands: [`${I1} Success`, `${I2} Success`],
-    });
-    assert.equal(s.sim.maxActiveSeen, 1);
-    assert.deepEqual(s.violations, []);
+    assertFailedOverToI2(s);
   });
 
   it("the activation script fails: fenced (deregistered, Unhealthy, replaced), the next promoted at once", async () => {
